@@ -1,0 +1,151 @@
+"""Build the served warehouse: copy landing into a new file, run dbt there, then swap it in atomically.
+
+Nothing ever writes to data/warehouse.duckdb. A build that fails or is killed leaves the served file as it
+was; the next build clears the leftovers. The last few served builds are kept (as hard links) for rollback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from ingest.landing import ensure_schema
+from ingest.paths import REPO_ROOT, DataDir
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+KEEP_SERVED = 3
+DBT_PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (START|OK|PASS|ERROR|FAIL|WARN|SKIP)\b")
+
+
+class BuildFailed(Exception):
+    pass
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    warehouse: Path
+    seconds: float
+    log: Path
+
+
+def _new_build_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _clear_leftovers(data: DataDir) -> None:
+    """Remove unfinished builds from killed or failed runs (we hold the lock, so none is running)."""
+    for f in data.builds.glob("*.duckdb*"):
+        if not f.name.startswith("served-"):
+            f.unlink(missing_ok=True)
+
+
+def _keep_served_copy(data: DataDir) -> None:
+    if not data.warehouse.exists():
+        return
+    try:
+        con = duckdb.connect(str(data.warehouse), read_only=True)
+        try:
+            old_id = con.sql("select build_id from meta.build_info").fetchall()[0][0]
+        finally:
+            con.close()
+    except (duckdb.Error, IndexError):
+        old_id = f"unknown-{int(data.warehouse.stat().st_mtime)}"
+    link = data.builds / f"served-{old_id}.duckdb"
+    if not link.exists():
+        try:
+            os.link(data.warehouse, link)
+        except OSError:
+            shutil.copy2(data.warehouse, link)
+    served = sorted(data.builds.glob("served-*.duckdb"))
+    for old in served[:-KEEP_SERVED]:
+        old.unlink(missing_ok=True)
+
+
+def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], None] | None) -> None:
+    env = {
+        **os.environ,
+        "CSQA_DB_PATH": str(db_path),
+        "CSQA_BENCHMARKS_DIR": str(data.benchmarks),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    target = data.builds / "dbt-target"
+    cmd = [
+        sys.executable, "-m", "dbt.cli.main", "build",
+        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(target), "--log-path", str(data.builds / "dbt-logs"),
+        "--no-partial-parse",
+    ]
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                cwd=str(DBT_PROJECT))
+        errors: list[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            fh.write(line)
+            text = line.rstrip()
+            m = DBT_PROGRESS.search(text)
+            if m and progress and m.group(3) != "START":
+                progress(f"  dbt {m.group(1)}/{m.group(2)} {text.split(m.group(3), 1)[-1].strip()[:90]}")
+            if re.search(r"\b(ERROR|FAIL)\b", text) or "Compilation Error" in text or "Runtime Error" in text:
+                errors.append(text)
+        code = proc.wait()
+    if code != 0:
+        detail = "; ".join(e.strip() for e in errors[-3:]) or "see the log"
+        raise BuildFailed(f"dbt build failed (exit {code}): {detail} (full log: {log})")
+
+
+def build(data: DataDir | None = None, progress: Callable[[str], None] | None = None) -> BuildResult:
+    data = data or DataDir.from_env()
+    say = progress or (lambda _m: None)
+    started = datetime.now(UTC)
+    with data.lock("build"):
+        data.builds.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(data)
+        build_id = _new_build_id()
+        work = data.builds / f"{build_id}.duckdb"
+        log = data.builds / f"{build_id}.log"
+        say(f"build {build_id}: copying landing data")
+        if data.landing.exists():
+            shutil.copy2(data.landing, work)
+        con = duckdb.connect(str(work))
+        try:
+            ensure_schema(con)  # an empty landing still builds: every source table exists
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        say("running dbt build (models, seeds, tests)")
+        try:
+            run_dbt(work, data, log, progress)
+            con = duckdb.connect(str(work))
+            try:
+                synthetic = bool(con.sql(
+                    "select coalesce(bool_or(synthetic), false) from meta.loads where status = 'loaded'"
+                ).fetchall()[0][0])
+                con.execute("create or replace table meta.build_info as select ?::varchar as build_id, "
+                            "?::timestamp as built_at, ?::varchar as dbt_version, ?::varchar as csqa_version, "
+                            "?::boolean as synthetic",
+                            [build_id, datetime.now(UTC).replace(tzinfo=None), version("dbt-core"),
+                             version("csqa"), synthetic])
+                con.execute("checkpoint")
+            finally:
+                con.close()
+        except BaseException:
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
+            raise
+        _keep_served_copy(data)
+        os.replace(work, data.warehouse)  # atomic on one filesystem: readers see old or new, never a mix
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        say(f"served build {build_id} at {data.warehouse} ({seconds:.1f} s)")
+        return BuildResult(build_id, data.warehouse, seconds, log)

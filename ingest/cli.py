@@ -1,0 +1,191 @@
+"""The `csqa` command line: generate, ingest, build, serve, demo, status.
+
+Exit codes: 0 success; 1 input rejected or a build failed; 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from ingest.identify import UsageError, parse_year
+from ingest.paths import REPO_ROOT, DataDir
+
+DEMO_SEED = 42
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _err(message: str) -> None:
+    print(f"csqa: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_generate(args) -> int:
+    from ingest.generate import generate
+
+    summary = generate(Path(args.out), las=args.las, years=args.years, seed=args.seed, end=args.end,
+                       progress=_say)
+    _say(f"wrote {summary.files} files for {len(summary.la_codes)} authorit"
+         f"{'y' if len(summary.la_codes) == 1 else 'ies'} to {args.out}")
+    return 0
+
+
+def _ingest(paths: list[Path], la, year, as_at, strict: bool) -> int:
+    from ingest.load import ingest_paths
+
+    data = DataDir.from_env()
+    failed = rows_rejected = 0
+
+    def progress(o, i, n):
+        nonlocal failed, rows_rejected
+        where = f"[{i}/{n}]"
+        if o.status == "rejected":
+            failed += 1
+            _err(f"{where} rejected {o.path}: {o.message}")
+            return
+        if o.status == "unchanged":
+            _say(f"{where} unchanged {o.path.name}: already loaded as {o.load_id}")
+            return
+        rows_rejected += o.rows_rejected
+        extra = f", superseding {', '.join(o.superseded)}" if o.superseded else ""
+        _say(f"{where} loaded {o.path} as {o.table} {o.la_code or ''} "
+             f"{'' if o.collection_year is None else o.collection_year}: {o.rows_read:,} read, "
+             f"{o.rows_loaded:,} loaded, {o.rows_rejected:,} rejected{extra}")
+        for line in o.first_rejects:
+            _say(f"      {line}")
+        if o.rows_rejected > len(o.first_rejects):
+            _say(f"      … {o.rows_rejected - len(o.first_rejects):,} more rejected rows: see `csqa status`")
+        for w in o.warnings:
+            _say(f"      note: {w}")
+
+    with data.lock("ingest"):
+        ingest_paths(data.landing, paths, la=la, year=year, as_at=as_at, progress=progress)
+    if failed or (strict and rows_rejected):
+        return 1
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    year = parse_year(args.year) if args.year else None
+    return _ingest([Path(p) for p in args.paths], args.la, year, args.as_at, args.strict)
+
+
+def cmd_build(args) -> int:
+    from ingest.build import BuildFailed, build
+
+    try:
+        build(DataDir.from_env(), progress=_say)
+    except BuildFailed as exc:
+        _err(str(exc))
+        return 1
+    return 0
+
+
+def cmd_serve(args) -> int:
+    data = DataDir.from_env()
+    if not data.warehouse.exists():
+        _err(f"no warehouse at {data.warehouse}: run `csqa build` first (or `make demo`)")
+        return 1
+    env = {**os.environ, "CSQA_WAREHOUSE": str(data.warehouse)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_app.py"),
+           "--server.port", str(args.port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    _say(f"serving the dashboard at http://localhost:{args.port} (Ctrl+C to stop)")
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_demo(args) -> int:
+    data = DataDir.from_env()
+    out = data.extracts / "demo"
+    _say(f"1/3 generating synthetic data ({args.las} authority, {args.years} years, seed {DEMO_SEED}) into {out}")
+    from ingest.generate import generate
+
+    generate(out, las=args.las, years=args.years, seed=DEMO_SEED, progress=_say)
+    _say("2/3 ingesting")
+    code = _ingest([out], None, None, None, strict=False)
+    if code:
+        return code
+    _say("3/3 building the warehouse")
+    code = cmd_build(args)
+    if code or args.no_serve:
+        return code
+    return cmd_serve(args)
+
+
+def cmd_status(args) -> int:
+    from ingest.status import status_lines
+
+    for line in status_lines(DataDir.from_env()):
+        _say(line)
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in yyyy-mm-dd") from exc
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="csqa", description="Children's social care QA warehouse and dashboard.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = sub.add_parser("generate", help="write synthetic extracts (real layouts, invented children)")
+    g.add_argument("--out", required=True, help="folder to write into")
+    g.add_argument("--las", type=int, default=1, help="number of authorities (first is 845)")
+    g.add_argument("--years", type=int, default=6, help="number of collection years")
+    g.add_argument("--seed", type=int, default=DEMO_SEED)
+    g.add_argument("--end", type=_date, default=None, help="last day of data (default: the last 31 March)")
+    g.set_defaults(func=cmd_generate)
+
+    i = sub.add_parser("ingest", help="check files against their contracts and load them")
+    i.add_argument("paths", nargs="+", help="files or folders (searched for .csv files)")
+    i.add_argument("--la", help="authority code for every file (default: from the path)")
+    i.add_argument("--year", help="collection year for every file, e.g. 2024-25 (default: from the path)")
+    i.add_argument("--as-at", type=_date, help="last day an in-year file covers (yyyy-mm-dd)")
+    i.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected, not only files")
+    i.set_defaults(func=cmd_ingest)
+
+    b = sub.add_parser("build", help="build the warehouse in a new file and swap it in")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="serve the dashboard")
+    s.add_argument("--port", type=int, default=8501)
+    s.set_defaults(func=cmd_serve)
+
+    d = sub.add_parser("demo", help="generate, ingest, build and serve synthetic data")
+    d.add_argument("--no-serve", action="store_true", help="stop after the build")
+    d.add_argument("--port", type=int, default=8501)
+    d.add_argument("--las", type=int, default=1)
+    d.add_argument("--years", type=int, default=6)
+    d.set_defaults(func=cmd_demo)
+
+    st = sub.add_parser("status", help="loads, rejected rows and the served build")
+    st.set_defaults(func=cmd_status)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        _err(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The landing database: raw.* tables typed by the contracts, and meta.loads / meta.rejected_rows.
+
+Only `csqa ingest` writes here, one file per transaction, so a file is loaded whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from ingest.contracts import SQL_TYPES, Table, all_tables
+
+# Columns derived at ingest in place of the ones a contract drops (see ingest/derive.py).
+DERIVED_COLUMNS = {
+    "placement_geography": [
+        ("home_postcode_district", "VARCHAR"),
+        ("placement_postcode_district", "VARCHAR"),
+        ("placement_distance_miles", "DOUBLE"),
+        ("placed_outside_la", "BOOLEAN"),
+    ]
+}
+# Contract columns that never reach raw.* because a derivation replaces them.
+REPLACED_COLUMNS = {"placement_geography": {"home_postcode", "placement_postcode"}}
+
+META_DDL = """
+create schema if not exists raw;
+create schema if not exists meta;
+create table if not exists meta.loads (
+    load_id varchar primary key,
+    dataset varchar not null,
+    table_name varchar not null,
+    file_name varchar not null,
+    file_path varchar,
+    sha256 varchar not null,
+    la_code varchar,
+    collection_year integer,
+    period_start date,
+    period_end date,
+    encoding varchar,
+    synthetic boolean not null default false,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null,
+    status varchar not null,
+    superseded_by varchar,
+    message varchar,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    check (rows_read = rows_loaded + rows_rejected),
+    check (status in ('loaded', 'superseded', 'rejected'))
+);
+create table if not exists meta.rejected_rows (
+    load_id varchar not null,
+    row_number integer not null,
+    column_name varchar,
+    value varchar,
+    rule varchar not null,
+    message varchar not null
+);
+"""
+
+
+def raw_columns(table: Table) -> list[tuple[str, str]]:
+    """(name, sql type) of every column of the table's raw.* table, in order."""
+    cols = [("_load_id", "VARCHAR"), ("_source_row", "INTEGER")]
+    if table.per_authority:
+        cols += [("la_code", "VARCHAR"), ("collection_year", "INTEGER")]
+    replaced = REPLACED_COLUMNS.get(table.derive or "", set())
+    for c in table.kept:
+        if c.target in replaced:
+            continue
+        cols.append((c.target, SQL_TYPES[c.type]))
+    cols += DERIVED_COLUMNS.get(table.derive or "", [])
+    return cols
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every meta and raw table the contracts describe; add columns a contract has gained."""
+    con.execute(META_DDL)
+    for table in all_tables():
+        cols = raw_columns(table)
+        con.execute(
+            f"create table if not exists {table.raw_table} ("
+            + ", ".join(f"{name} {sqltype}" for name, sqltype in cols)
+            + ")"
+        )
+        schema, name = table.raw_table.split(".")
+        have = {
+            r[0]
+            for r in con.sql(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                params=[schema, name],
+            ).fetchall()
+        }
+        for col, sqltype in cols:
+            if col not in have:
+                con.execute(f"alter table {table.raw_table} add column {col} {sqltype}")
+
+
+@dataclass
+class LoadRecord:
+    load_id: str
+    dataset: str
+    table_name: str
+    file_name: str
+    file_path: str
+    sha256: str
+    la_code: str | None
+    collection_year: int | None
+    period_start: date | None
+    period_end: date | None
+    encoding: str | None
+    synthetic: bool
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    status: str
+    message: str | None
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+def find_identical(con, rec: LoadRecord) -> tuple[str, str] | None:
+    """A current load (or rejection) of exactly these bytes for the same table, authority and year."""
+    rows = con.sql(
+        """select load_id, status from meta.loads
+           where sha256 = ? and dataset = ? and table_name = ?
+             and la_code is not distinct from ? and collection_year is not distinct from ?
+             and status in ('loaded', 'rejected')
+           order by load_id desc limit 1""",
+        params=[rec.sha256, rec.dataset, rec.table_name, rec.la_code, rec.collection_year],
+    ).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame) -> list[str]:
+    """In one transaction: supersede the current load for the same slot, insert rows, record the load.
+
+    Returns the load ids superseded. A rejected file supersedes nothing.
+    """
+    superseded: list[str] = []
+    con.execute("begin transaction")
+    try:
+        if rec.status == "loaded":
+            superseded = [
+                r[0]
+                for r in con.sql(
+                    """select load_id from meta.loads
+                       where dataset = ? and table_name = ? and status = 'loaded'
+                         and la_code is not distinct from ? and collection_year is not distinct from ?""",
+                    params=[rec.dataset, rec.table_name, rec.la_code, rec.collection_year],
+                ).fetchall()
+            ]
+            for old in superseded:
+                con.execute(f"delete from {table.raw_table} where _load_id = ?", [old])
+                con.execute(
+                    "update meta.loads set status = 'superseded', superseded_by = ? where load_id = ?",
+                    [rec.load_id, old],
+                )
+            if good is not None and good.height:
+                names = [n for n, _ in raw_columns(table)]
+                con.register("incoming_rows", good.select(names).to_arrow())
+                con.execute(
+                    f"insert into {table.raw_table} ({', '.join(names)}) "
+                    f"select {', '.join(names)} from incoming_rows"
+                )
+                con.unregister("incoming_rows")
+        con.execute(
+            """insert into meta.loads (load_id, dataset, table_name, file_name, file_path, sha256, la_code,
+                   collection_year, period_start, period_end, encoding, synthetic, rows_read, rows_loaded,
+                   rows_rejected, status, message, started_at, finished_at)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [rec.load_id, rec.dataset, rec.table_name, rec.file_name, rec.file_path, rec.sha256, rec.la_code,
+             rec.collection_year, rec.period_start, rec.period_end, rec.encoding, rec.synthetic,
+             rec.rows_read, rec.rows_loaded, rec.rows_rejected, rec.status, rec.message, rec.started_at,
+             rec.finished_at or datetime.now()],
+        )
+        if rejects.height:
+            con.register("incoming_rejects", rejects.with_columns(pl.lit(rec.load_id).alias("load_id"))
+                         .select("load_id", "row_number", "column_name", "value", "rule", "message")
+                         .to_arrow())
+            con.execute("insert into meta.rejected_rows select * from incoming_rejects")
+            con.unregister("incoming_rejects")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return superseded

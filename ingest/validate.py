@@ -1,0 +1,259 @@
+"""Check rows of text against a contract: type them, and quarantine every row that breaks a rule.
+
+Checks are vectorised with polars: each check yields (row_number, column, value, rule, message) for the rows
+it fails, and a row is rejected when any check fails. Messages are written for the person who must fix the
+file, so they name the column, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from ingest.contracts import Column, Table
+from ingest.read import CsvText, FileRejected
+
+REJECT_SCHEMA = {
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+ROW = "_source_row"
+
+
+@dataclass
+class Period:
+    """The collection year a file covers (both ends inclusive); None for reference data."""
+
+    start: date
+    end: date
+    collection_year: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.collection_year - 1}-{self.collection_year % 100:02d}"
+
+
+@dataclass
+class Checked:
+    good: pl.DataFrame  # typed, contract target names, plus _source_row
+    rejects: pl.DataFrame  # REJECT_SCHEMA
+    rows_read: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["row_number"].n_unique() if self.rejects.height else 0
+
+
+def map_columns(table: Table, header: list[str], file_name: str) -> tuple[dict[str, int], list[str]]:
+    """Contract column name → position in the file; and the headings the contract does not know."""
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, heading in enumerate(header):
+        matches = [c for c in table.columns if c.matches(heading)]
+        if not matches:
+            unknown.append(heading)
+            continue
+        col = matches[0]
+        if col.name in found:
+            raise FileRejected(
+                "duplicate_column",
+                f"{file_name} row 0 (header), column {heading!r}: {col.name} appears twice "
+                f"(columns {found[col.name] + 1} and {i + 1})",
+                column=col.name,
+            )
+        found[col.name] = i
+    missing = [c.name for c in table.kept if c.name not in found]
+    if missing:
+        raise FileRejected(
+            "missing_columns",
+            f"{file_name} row 0 (header): missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (found: {', '.join(header)})",
+            column=missing[0],
+        )
+    return found, unknown
+
+
+def _errors(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr, rule: str, message: pl.Expr):
+    return frame.filter(mask).select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        pl.lit(column, pl.String).alias("column_name"),
+        value.cast(pl.String).alias("value"),
+        pl.lit(rule, pl.String).alias("rule"),
+        message.cast(pl.String).alias("message"),
+    )
+
+
+def _masked_postcode(expr: pl.Expr) -> pl.Expr:
+    # A malformed postcode may still be most of a real one: keep only what could be its district.
+    return pl.when(expr.str.len_chars() > 4).then(expr.str.slice(0, 4) + pl.lit("…")).otherwise(expr)
+
+
+def check(table: Table, text: CsvText, file_name: str, period: Period | None) -> Checked:
+    positions, unknown = map_columns(table, text.header, file_name)
+    warnings = []
+    if unknown:
+        warnings.append(f"ignored column{'s' if len(unknown) > 1 else ''} not in the contract: "
+                        + ", ".join(unknown))
+    kept = table.kept
+    width = len(text.header)
+    data = {
+        c.name: [r[positions[c.name]] if positions[c.name] < len(r) else None for r in text.rows]
+        for c in kept
+    }
+    frame = pl.DataFrame(data, schema={c.name: pl.String for c in kept}).with_columns(
+        pl.Series(ROW, text.row_numbers, dtype=pl.Int64),
+        pl.Series("_fields", [len(r) for r in text.rows], dtype=pl.Int64),
+    )
+    # Trim, and treat an empty cell as missing.
+    frame = frame.with_columns(
+        [pl.col(c.name).str.strip_chars().replace("", None).alias(c.name) for c in kept]
+    )
+    errors: list[pl.DataFrame] = [
+        _errors(
+            frame,
+            pl.col("_fields") != width,
+            "",
+            pl.col("_fields"),
+            "field_count",
+            pl.format(f"row has {{}} fields but the header has {width} (truncated or misaligned line)",
+                      pl.col("_fields")),
+        )
+    ]
+    typed = []
+    for col in kept:
+        exprs, errs = _check_column(table, col, frame, period)
+        typed.append(exprs)
+        errors.extend(errs)
+    frame = frame.with_columns(typed)
+    errors.extend(_check_keys(table, frame, kept))
+    errors.extend(_check_rules(table, frame, period))
+    rejects = pl.concat([e for e in errors if e.height], how="vertical") if any(e.height for e in errors) \
+        else pl.DataFrame(schema=REJECT_SCHEMA)
+    rejects = rejects.sort("row_number", "column_name")
+    bad_rows = rejects["row_number"].unique()
+    good = frame.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
+        [pl.col(ROW)] + [pl.col(f"__typed_{c.name}").alias(c.target) for c in kept]
+    )
+    return Checked(good=good, rejects=rejects, rows_read=len(text.rows), warnings=warnings)
+
+
+def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period | None):
+    """Return the typed expression for the column (named __typed_<name>) and the error frames."""
+    raw = pl.col(col.name)
+    present = raw.is_not_null()
+    errs = []
+    out_name = f"__typed_{col.name}"
+    if col.required:
+        errs.append(_errors(frame, ~present, col.name, raw, "required",
+                            pl.lit(f"{col.name} is required but blank")))
+    if col.type == "date":
+        fmt = table.date_format
+        parsed = raw.str.strptime(pl.Date, fmt, strict=False)
+        human = fmt.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
+        errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "date_format",
+                            pl.format(f"{col.name} '{{}}' is not a real date in {human}", raw)))
+        typed = parsed
+    elif col.type == "code":
+        year = period.collection_year if period else None
+        allowed = sorted(table.allowed_codes(col.codes, year))
+        ever = table.all_codes(col.codes)
+        upper = raw.str.to_uppercase()
+        bad = present & ~upper.is_in(allowed)
+        when = f" for {period.label}" if period else ""
+        errs.append(_errors(
+            frame, bad & upper.is_in(sorted(ever)), col.name, raw, "code_wrong_year",
+            pl.format(f"{col.name} '{{}}' is not valid{when} (valid in other collection years)", raw)))
+        errs.append(_errors(
+            frame, bad & ~upper.is_in(sorted(ever)), col.name, raw, "code_unknown",
+            pl.format(f"{col.name} '{{}}' is not a valid {col.name} code{when}", raw)))
+        typed = upper
+    elif col.type in ("integer", "number"):
+        dtype = pl.Int64 if col.type == "integer" else pl.Float64
+        # Excel exports whole numbers as "12.0": accept those as integers.
+        parsed = raw.cast(pl.Float64, strict=False)
+        if col.type == "integer":
+            parsed = pl.when(parsed == parsed.round(0)).then(parsed).otherwise(None)
+        kind = "an integer" if col.type == "integer" else "a number"
+        errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "not_a_number",
+                            pl.format(f"{col.name} '{{}}' is not {kind}", raw)))
+        if col.min is not None:
+            errs.append(_errors(frame, parsed < col.min, col.name, raw, "out_of_range",
+                                pl.format(f"{col.name} {{}} is below the minimum {col.min:g}", raw)))
+        if col.max is not None:
+            errs.append(_errors(frame, parsed > col.max, col.name, raw, "out_of_range",
+                                pl.format(f"{col.name} {{}} is above the maximum {col.max:g}", raw)))
+        typed = parsed.cast(dtype)
+    elif col.type == "postcode":
+        compact = raw.str.to_uppercase().str.replace_all(r"\s+", "")
+        ok = compact.str.contains(POSTCODE_PATTERN)
+        errs.append(_errors(frame, present & ~ok, col.name, _masked_postcode(raw), "postcode_format",
+                            pl.lit(f"{col.name} is not a UK postcode")))
+        typed = compact.str.slice(0, compact.str.len_chars() - 3) + " " + compact.str.slice(-3)
+    else:
+        typed = raw
+    return typed.alias(out_name), errs
+
+
+def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> list[pl.DataFrame]:
+    if not table.key or frame.height == 0:
+        return []
+    key = [f"__typed_{k}" for k in table.key]
+    content = [c.name for c in kept]
+    keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    # An exact repeat of an earlier row: reject the repeats, keep the first.
+    repeat = keyed.with_columns(pl.int_range(pl.len()).over(content).alias("_nth"))
+    dupe_rows = _errors(repeat, pl.col("_nth") > 0, "", pl.lit(None), "duplicate_row",
+                        pl.lit("exact repeat of an earlier row"))
+    # The same key with different content: nobody can tell which is right, so reject them all.
+    distinct = repeat.filter(pl.col("_nth") == 0).with_columns(pl.len().over(key).alias("_n"))
+    key_label = "+".join(table.key)
+    clash = _errors(distinct, pl.col("_n") > 1, key_label,
+                    pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"),
+                    "duplicate_key",
+                    pl.format(f"{key_label} appears on {{}} rows with different values", pl.col("_n")))
+    return [dupe_rows, clash]
+
+
+def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> list[pl.DataFrame]:
+    errs = []
+    t = lambda name: pl.col(f"__typed_{name}")  # noqa: E731
+    for spec in table.rules:
+        rule = spec["rule"]
+        if rule == "not_before":
+            a, b = spec["column"], spec["other"]
+            errs.append(_errors(frame, t(a) < t(b), a, pl.col(a), "date_order",
+                                pl.format(f"{a} {{}} is before {b} {{}}", pl.col(a), pl.col(b))))
+        elif rule == "required_with":
+            a, b = spec["column"], spec["when"]
+            errs.append(_errors(frame, t(a).is_null() & t(b).is_not_null(), a, pl.col(a), "required_with",
+                                pl.format(f"{a} is required when {b} is given ({b} {{}})", pl.col(b))))
+        elif rule == "not_in_future":
+            for a in spec["columns"]:
+                errs.append(_errors(frame, t(a) > pl.lit(date.today()), a, pl.col(a), "future_date",
+                                    pl.format(f"{a} {{}} is in the future", pl.col(a))))
+        elif rule in ("period_start_not_after_end", "period_end_not_before_start", "period_within"):
+            if period is None:
+                continue
+            end = pl.lit(period.end)
+            start = pl.lit(period.start)
+            for a in spec["columns"]:
+                if rule in ("period_start_not_after_end", "period_within"):
+                    errs.append(_errors(
+                        frame, t(a) > end, a, pl.col(a), "after_collection_year",
+                        pl.format(f"{a} {{}} is after the end of collection year {period.label} "
+                                  f"({period.end:%d/%m/%Y})", pl.col(a))))
+                if rule in ("period_end_not_before_start", "period_within"):
+                    errs.append(_errors(
+                        frame, t(a) < start, a, pl.col(a), "before_collection_year",
+                        pl.format(f"{a} {{}} is before the start of collection year {period.label} "
+                                  f"({period.start:%d/%m/%Y})", pl.col(a))))
+        else:
+            raise ValueError(f"{table.dataset}.{table.name}: unknown rule {rule}")
+    return errs
