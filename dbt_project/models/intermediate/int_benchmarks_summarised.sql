@@ -1,0 +1,151 @@
+-- Published DfE comparators for the indicators that have a series, one row per indicator, published year
+-- (time_period: the year ending 31 March) and LA in the file: the LA's own value, its region and the region's
+-- value, England, and the mean of its statistical neighbours' published values (suppressed ones ignored).
+with
+
+rates as (
+
+    select * from {{ ref('stg_dfe__cla_number_and_rate') }}
+
+),
+
+stability as (
+
+    select * from {{ ref('stg_dfe__placement_stability') }}
+
+),
+
+neighbours as (
+
+    select * from {{ ref('int_statistical_neighbours_unpivoted') }}
+
+),
+
+published as (
+
+    select
+        'cla_rate_per_10k' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        rate_per_10000 as published_value
+
+    from rates
+    where population_type = 'Children looked after on 31 March each year'
+
+    union all
+
+    select
+        'cla_3plus_placements_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        children_percent as published_value
+
+    from stability
+    where cla_group = 'CLA on 31 March'
+        and placement_stability = 'With 3 or more placements during the year'
+
+    union all
+
+    select
+        'cla_long_term_stability_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        children_percent as published_value
+
+    from stability
+    where cla_group = 'Children looked after continuously for at least 2.5 years on 31 March aged under 16 years'
+        and placement_stability = 'Living with the same carer for at least 2 years'
+
+),
+
+england as (
+
+    select
+        indicator_id,
+        time_period,
+        published_value as england_value
+
+    from published
+    where geographic_level = 'national'
+
+),
+
+regions as (
+
+    select
+        indicator_id,
+        time_period,
+        region_name,
+        published_value as region_value
+
+    from published
+    where geographic_level = 'regional'
+
+),
+
+local_authorities as (
+
+    select
+        indicator_id,
+        time_period,
+        la_code,
+        region_name,
+        published_value as la_value
+
+    from published
+    where geographic_level = 'la'
+        and la_code is not null
+
+),
+
+neighbour_means as (
+
+    select
+        local_authorities.indicator_id,
+        local_authorities.time_period,
+        neighbours.la_code,
+        avg(local_authorities.la_value) as sn_value,
+        count(local_authorities.la_value) as sn_count
+
+    from neighbours
+    inner join local_authorities
+        on neighbours.sn_la_code = local_authorities.la_code
+    group by local_authorities.indicator_id, local_authorities.time_period, neighbours.la_code
+
+),
+
+final as (
+
+    select
+        local_authorities.indicator_id,
+        local_authorities.time_period as benchmark_year,
+        local_authorities.la_code,
+        local_authorities.region_name,
+        local_authorities.la_value,
+        england.england_value,
+        regions.region_value,
+        neighbour_means.sn_value,
+        cast(coalesce(neighbour_means.sn_count, 0) as integer) as sn_count
+
+    from local_authorities
+    left join england
+        on local_authorities.indicator_id = england.indicator_id
+            and local_authorities.time_period = england.time_period
+    left join regions
+        on local_authorities.indicator_id = regions.indicator_id
+            and local_authorities.time_period = regions.time_period
+            and local_authorities.region_name = regions.region_name
+    left join neighbour_means
+        on local_authorities.indicator_id = neighbour_means.indicator_id
+            and local_authorities.time_period = neighbour_means.time_period
+            and local_authorities.la_code = neighbour_means.la_code
+
+)
+
+select * from final
