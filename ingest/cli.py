@@ -95,7 +95,7 @@ def cmd_serve(args) -> int:
     env = {**os.environ, "CSQA_WAREHOUSE": str(data.warehouse)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_app.py"),
            "--server.port", str(args.port), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     _say(f"serving the dashboard at http://localhost:{args.port} (Ctrl+C to stop)")
     try:
         return subprocess.call(cmd, env=env)

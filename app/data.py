@@ -1,0 +1,219 @@
+"""The app's only data access: parameterised, read-only, short-lived connections to the served warehouse.
+
+* The warehouse is `$CSQA_WAREHOUSE`, else `<repo root>/data/warehouse.duckdb`.
+* Each query opens `duckdb.connect(path, read_only=True)`, runs one parameterised statement and closes the
+  connection, so the app never holds the file between reruns (and `csqa build` can swap it underneath).
+* Results are cached with `st.cache_data`, keyed on the file's identity (inode, mtime, size): a new build
+  is a new file, so it shows at once.
+* If the file is being swapped the query is retried once. Anything still wrong becomes
+  `WarehouseUnavailable`, which pages turn into a polite message.
+* DECIMAL columns come back as DOUBLE (Altair in Streamlit draws DECIMAL 100 times too large).
+
+Only the SQL in this module touches the warehouse; every value from outside goes in as a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+import polars.selectors as cs
+import streamlit as st
+
+ENV_VAR = "CSQA_WAREHOUSE"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
+RETRY_DELAY_SECONDS = 0.3
+# Never let a missing table resolve to a Python object of the same name (DuckDB "replacement scans").
+CONNECTION_CONFIG = {"python_enable_replacements": False}
+
+Reason = Literal["missing", "unreadable", "incomplete"]
+Identity = tuple[str, int, int, int]
+
+
+class WarehouseUnavailable(Exception):
+    """The served warehouse cannot answer: not built yet, unreadable, or missing a table or column."""
+
+    def __init__(self, reason: Reason, path: Path, detail: str = "") -> None:
+        super().__init__(f"{reason}: {path} {detail}".strip())
+        self.reason = reason
+        self.path = path
+        self.detail = detail
+
+
+def warehouse_path() -> Path:
+    raw = os.environ.get(ENV_VAR, "").strip()
+    return Path(raw).expanduser() if raw else DEFAULT_WAREHOUSE
+
+
+def warehouse_identity(path: Path | None = None) -> Identity:
+    """(resolved path, inode, mtime_ns, size) of the served file; raises if it is not there."""
+    path = path or warehouse_path()
+    try:
+        stat = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise WarehouseUnavailable("missing", path) from None
+    if not path.is_file():
+        raise WarehouseUnavailable("missing", path, "not a file")
+    return (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def plain_types(df: pl.DataFrame) -> pl.DataFrame:
+    """DECIMAL -> DOUBLE, so charts and arithmetic see ordinary floats."""
+    return df.with_columns(cs.decimal().cast(pl.Float64))
+
+
+def _execute(path: Path, sql: str, params: list[Any]) -> pl.DataFrame:
+    for attempt in (1, 2):
+        try:
+            con = duckdb.connect(str(path), read_only=True, config=CONNECTION_CONFIG)
+            try:
+                return plain_types(con.sql(sql, params=params or None).pl())
+            finally:
+                con.close()
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            raise WarehouseUnavailable("incomplete", path, str(exc).splitlines()[0]) from None
+        except (duckdb.Error, OSError) as exc:
+            # Most likely `csqa build` is renaming a new warehouse into place: wait and try once more.
+            if attempt == 1:
+                time.sleep(RETRY_DELAY_SECONDS)
+                continue
+            if not path.exists():
+                raise WarehouseUnavailable("missing", path) from None
+            raise WarehouseUnavailable("unreadable", path, str(exc).splitlines()[0]) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _cached_query(identity: Identity, sql: str, params: tuple[Any, ...]) -> pl.DataFrame:
+    return _execute(Path(identity[0]), sql, _thaw(params))
+
+
+def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    """Run one parameterised statement against the served warehouse (cached per build)."""
+    identity = warehouse_identity()
+    return _cached_query(identity, sql, _freeze(list(params)))
+
+
+# --- the queries pages use ------------------------------------------------------------------------------
+
+_BUILD_INFO = """
+select build_id, built_at, synthetic
+from meta.build_info
+order by built_at desc
+limit 1
+"""
+
+_AUTHORITIES = """
+with las as (
+    select distinct la_code from indicator_values where org_level = 'la'
+),
+names as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, names.la_name
+from las left join names on names.la_code = las.la_code
+order by las.la_code
+"""
+
+_QUARTERS = """
+select period_label, min(period_start) as period_start, max(period_end) as period_end
+from indicator_values
+where la_code = ?
+  and org_level = 'la'
+  and period_grain = 'quarter'
+  and list_contains(?::VARCHAR[], indicator_id)
+group by period_label
+order by period_start desc
+"""
+
+_CATALOGUE = """
+select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
+       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
+       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+from indicators
+where list_contains(?::VARCHAR[], indicator_id)
+   or list_contains(?::VARCHAR[], indicator_group)
+order by sort_order, indicator_id
+"""
+
+_VALUES = """
+select indicator_id, period_grain, period_start, period_end, period_label, financial_year,
+       numerator, denominator, value, target, rag, previous_value, year_ago_value,
+       benchmark_year, england_value, region_value, region_name, sn_value, sn_count
+from indicator_values
+where la_code = ?
+  and org_level = 'la'
+  and list_contains(?::VARCHAR[], indicator_id)
+  and list_contains(?::VARCHAR[], period_grain)
+order by indicator_id, period_grain, period_start
+"""
+
+_NEIGHBOURS = """
+select sn_rank, sn_la_code, sn_la_name, closeness, la_name, region_name
+from statistical_neighbours
+where la_code = ?
+order by sn_rank
+"""
+
+_DATA_AS_AT = """
+select max(period_end) as data_as_at
+from indicator_values
+where la_code = ? and org_level = 'la' and list_contains(?::VARCHAR[], indicator_id)
+"""
+
+
+def build_info() -> dict[str, Any] | None:
+    """The served build (build_id, built_at, synthetic), or None if meta.build_info is empty."""
+    rows = query(_BUILD_INFO).to_dicts()
+    return rows[0] if rows else None
+
+
+def authorities() -> pl.DataFrame:
+    """Authorities with indicator values: la_code, la_name (null where statistical_neighbours lacks it)."""
+    return query(_AUTHORITIES)
+
+
+def quarters(la_code: str, indicator_ids: Sequence[str]) -> pl.DataFrame:
+    """Financial-year quarters holding any of these indicators for the authority, newest first."""
+    return query(_QUARTERS, [la_code, list(indicator_ids)])
+
+
+def catalogue(indicator_ids: Sequence[str] = (), groups: Sequence[str] = ()) -> pl.DataFrame:
+    """Catalogue rows for the given indicator ids and indicator groups."""
+    return query(_CATALOGUE, [list(indicator_ids), list(groups)])
+
+
+def indicator_values(
+    la_code: str, indicator_ids: Sequence[str], grains: Sequence[str] = ("quarter", "year")
+) -> pl.DataFrame:
+    """Authority-level values (org_level 'la') for these indicators at these grains, every period."""
+    return query(_VALUES, [la_code, list(indicator_ids), list(grains)])
+
+
+def statistical_neighbours(la_code: str) -> pl.DataFrame:
+    return query(_NEIGHBOURS, [la_code])
+
+
+def data_as_at(la_code: str, indicator_ids: Sequence[str]) -> dt.date | None:
+    """Latest period end among these indicators for the authority."""
+    rows = query(_DATA_AS_AT, [la_code, list(indicator_ids)]).to_dicts()
+    return rows[0]["data_as_at"] if rows else None

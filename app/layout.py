@@ -1,0 +1,138 @@
+"""Shared page furniture: page config, build sidebar, synthetic-data banner, polite warehouse messages,
+indicator definitions, tables with CSV downloads, RAG badges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from app import data, downloads, formatting
+from app.indicators import RAG_TEXT, Indicator
+
+APP_TITLE = "Children's social care quality assurance"
+SYNTHETIC_BANNER = "Synthetic demonstration data – not real children"
+
+
+def page_config() -> None:
+    st.set_page_config(page_title=APP_TITLE, page_icon=":material/child_care:", layout="wide")
+
+
+def build_info_or_none() -> dict[str, Any] | None:
+    try:
+        return data.build_info()
+    except data.WarehouseUnavailable:
+        return None
+
+
+def synthetic_banner(info: dict[str, Any] | None) -> None:
+    if info and info.get("synthetic"):
+        st.warning(f"**{SYNTHETIC_BANNER}**", icon=":material/science:")
+
+
+def sidebar_build(info: dict[str, Any] | None) -> None:
+    """The served build, so everyone can say which data they were looking at."""
+    with st.sidebar:
+        st.caption("Served build")
+        if info is None:
+            st.markdown("No warehouse has been built yet.")
+            return
+        if info.get("synthetic"):
+            st.warning(SYNTHETIC_BANNER, icon=":material/science:")
+        st.markdown(
+            f"Build **{info.get('build_id') or 'unknown'}**  \nBuilt {formatting.date_time(info.get('built_at'))}"
+        )
+
+
+def warehouse_unavailable(exc: data.WarehouseUnavailable) -> None:
+    """A polite explanation instead of a traceback."""
+    if exc.reason == "missing":
+        st.info(
+            "**There is no data to show yet.** The dashboard reads the served warehouse, which has not been "
+            "built. Run `csqa build` (or `make demo` for synthetic demonstration data), then reload this page.",
+            icon=":material/database:",
+        )
+    elif exc.reason == "incomplete":
+        st.warning(
+            "**The warehouse does not hold everything this page needs.** It may come from an older build. "
+            "Run `csqa build` to rebuild it, then reload this page.",
+            icon=":material/database:",
+        )
+    else:
+        st.warning(
+            "**The warehouse could not be opened just now.** A new build may be replacing it: wait a moment "
+            "and reload. If this keeps happening, run `csqa build` again.",
+            icon=":material/database:",
+        )
+    with st.expander("Details for the data team"):
+        st.text(
+            f"Warehouse: {exc.path} (set {data.ENV_VAR} to use another file)\nProblem: {exc.reason}"
+            + (f"\n{exc.detail}" if exc.detail else "")
+        )
+
+
+def definition_popover(indicator: Indicator | None, *, key: str, label: str = "About this measure") -> None:
+    """Definition, numerator and denominator, target and source, one click away."""
+    if indicator is None:
+        return
+    with st.popover(label, icon=":material/info:", key=key):
+        st.markdown(definition_markdown(indicator))
+
+
+def definition_markdown(indicator: Indicator) -> str:
+    lines = [f"**{indicator.name}**", "", indicator.definition or "No definition recorded in the catalogue."]
+    if indicator.numerator_definition:
+        lines += ["", f"**Counted (numerator):** {indicator.numerator_definition}"]
+    if indicator.denominator_definition:
+        lines += ["", f"**Out of (denominator):** {indicator.denominator_definition}"]
+    if indicator.has_target:
+        target = _unit_text(indicator.unit, indicator.target)
+        lines += [
+            "",
+            f"**Target:** {target}"
+            + (
+                f" (amber up to {_unit_text(indicator.unit, indicator.amber_threshold)})"
+                if indicator.amber_threshold is not None
+                else ""
+            ),
+        ]
+    direction = {"higher_is_better": "Higher is better.", "lower_is_better": "Lower is better."}.get(indicator.polarity)
+    if direction:
+        lines += ["", direction]
+    if indicator.definition_source:
+        lines += ["", f"**Source of the definition:** {indicator.definition_source}"]
+    return "\n".join(lines)
+
+
+def _unit_text(unit: str, value: float | None) -> str:
+    if unit == "percent":
+        return formatting.percent(value)
+    if unit == "rate_per_10k":
+        return f"{formatting.rate(value)} per 10,000"
+    return formatting.number(value)
+
+
+def rag_badge(rag: str | None) -> str:
+    """Markdown badge for a RAG status ('' when there is none)."""
+    if rag not in RAG_TEXT:
+        return ""
+    colour = {"green": "green", "amber": "orange", "red": "red"}[rag]
+    return f":{colour}-badge[{RAG_TEXT[rag]}]"
+
+
+def table(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download this table (CSV)") -> None:
+    """A table exactly as the CSV download will hold it (both already suppressed)."""
+    if df.is_empty():
+        st.markdown("_No figures for this period._")
+        return
+    st.table(df, hide_index=True, border="horizontal")
+    st.download_button(
+        label,
+        data=downloads.to_csv_bytes(df),
+        file_name=file_name,
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )

@@ -1,0 +1,47 @@
+"""The app's pages, listed in one place.
+
+`streamlit_app.py` turns this list into `st.navigation`; a later `app/auth.py` can filter it by the signed-in
+user's role (each page says which audiences it is for) before navigation is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to app/
+    title: str
+    url_path: str
+    icon: str
+    audiences: tuple[str, ...]
+    section: str = "Reports"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        path="pages/corporate_parenting.py",
+        title="Corporate Parenting Panel",
+        url_path="corporate-parenting",
+        icon=":material/family_restroom:",
+        audiences=("corporate_parenting_panel", "lead_member", "cscmt", "smt"),
+    ),
+)
+
+
+def to_page(spec: PageSpec, *, default: bool = False) -> st.Page:
+    return st.Page(str(APP_DIR / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default)
+
+
+def build(specs: tuple[PageSpec, ...] = PAGES) -> dict[str, list[st.Page]]:
+    """Pages grouped by section for st.navigation; the first page is the default."""
+    sections: dict[str, list[st.Page]] = {}
+    for index, spec in enumerate(specs):
+        sections.setdefault(spec.section, []).append(to_page(spec, default=index == 0))
+    return sections
