@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,6 +26,16 @@ from ingest.paths import REPO_ROOT, DataDir
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 KEEP_SERVED = 3
 DBT_PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (START|OK|PASS|ERROR|FAIL|WARN|SKIP)\b")
+
+
+def _die_with_parent() -> None:
+    """Run in the dbt child: if `csqa build` is killed, dbt is killed too and stops writing (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class BuildFailed(Exception):
@@ -88,7 +99,7 @@ def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], N
     ]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                cwd=str(DBT_PROJECT))
+                                cwd=str(DBT_PROJECT), preexec_fn=_die_with_parent)
         errors: list[str] = []
         assert proc.stdout is not None
         for line in proc.stdout:

@@ -19,3 +19,22 @@ def data_dir(tmp_path, monkeypatch):
     root.mkdir()
     monkeypatch.setenv("CSQA_DATA_DIR", str(root))
     return DataDir(root)
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory):
+    """The demo, once per test session: one synthetic authority (845) over six years, ingested and built.
+
+    Returns the DataDir; its warehouse is a real build, as `make demo` serves it.
+    """
+    from ingest.build import build
+    from ingest.generate import generate
+    from ingest.load import ingest_paths
+    from ingest.paths import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("demo") / "data")
+    generate(data.extracts / "demo", las=1, years=6, seed=42)
+    outcomes = ingest_paths(data.landing, [data.extracts / "demo"])
+    assert outcomes and all(o.status == "loaded" for o in outcomes)
+    build(data)
+    return data
