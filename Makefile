@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 CSQA := $(VENV)/bin/csqa
 
-.PHONY: help env demo test test-fast browser-deps lint build serve status clean bench
+.PHONY: help env demo test test-fast browser-deps lint build serve status clean
 
 help:
 	@echo "make demo   set up, generate synthetic data, ingest, build and serve http://localhost:8501"
