@@ -128,6 +128,13 @@ def build(data: DataDir | None = None, progress: Callable[[str], None] | None = 
         log = data.builds / f"{build_id}.log"
         say(f"build {build_id}: copying landing data")
         if data.landing.exists():
+            # A killed ingest can leave committed loads in the write-ahead log: opening the file replays it,
+            # and a checkpoint folds it in, so the copy holds everything committed.
+            con = duckdb.connect(str(data.landing))
+            try:
+                con.execute("checkpoint")
+            finally:
+                con.close()
             shutil.copy2(data.landing, work)
         con = duckdb.connect(str(work))
         try:

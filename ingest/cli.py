@@ -36,21 +36,22 @@ def cmd_generate(args) -> int:
     return 0
 
 
-def _ingest(paths: list[Path], la, year, as_at, strict: bool) -> int:
+def _ingest(paths: list[Path], la, year, as_at, strict: bool, reload: bool = False) -> int:
     from ingest.load import ingest_paths
 
     data = DataDir.from_env()
-    failed = rows_rejected = 0
+    failed = unidentified = rows_rejected = 0
 
     def progress(o, i, n):
-        nonlocal failed, rows_rejected
+        nonlocal failed, unidentified, rows_rejected
         where = f"[{i}/{n}]"
         if o.status == "rejected":
             failed += 1
+            unidentified += o.unidentified
             _err(f"{where} rejected {o.path}: {o.message}")
             return
         if o.status == "unchanged":
-            _say(f"{where} unchanged {o.path.name}: already loaded as {o.load_id}")
+            _say(f"{where} unchanged: {o.message}")
             return
         rows_rejected += o.rows_rejected
         extra = f", superseding {', '.join(o.superseded)}" if o.superseded else ""
@@ -64,8 +65,15 @@ def _ingest(paths: list[Path], la, year, as_at, strict: bool) -> int:
         for w in o.warnings:
             _say(f"      note: {w}")
 
+    skipped: list[Path] = []
     with data.lock("ingest"):
-        ingest_paths(data.landing, paths, la=la, year=year, as_at=as_at, progress=progress)
+        ingest_paths(data.landing, paths, la=la, year=year, as_at=as_at, progress=progress, reload=reload,
+                     skipped=skipped)
+    if skipped:
+        _say(f"skipped {len(skipped)} file(s) that are not extracts csqa reads: "
+             + ", ".join(p.name for p in skipped[:5]) + (" …" if len(skipped) > 5 else ""))
+    if unidentified:
+        return 2
     if failed or (strict and rows_rejected):
         return 1
     return 0
@@ -73,7 +81,7 @@ def _ingest(paths: list[Path], la, year, as_at, strict: bool) -> int:
 
 def cmd_ingest(args) -> int:
     year = parse_year(args.year) if args.year else None
-    return _ingest([Path(p) for p in args.paths], args.la, year, args.as_at, args.strict)
+    return _ingest([Path(p) for p in args.paths], args.la, year, args.as_at, args.strict, args.reload)
 
 
 def cmd_build(args) -> int:
@@ -154,6 +162,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--year", help="collection year for every file, e.g. 2024-25 (default: from the path)")
     i.add_argument("--as-at", type=_date, help="last day an in-year file covers (yyyy-mm-dd)")
     i.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected, not only files")
+    i.add_argument("--reload", action="store_true",
+                   help="load files again even if identical bytes were loaded before (e.g. after loading a "
+                        "postcode reference, or with a new --as-at)")
     i.set_defaults(func=cmd_ingest)
 
     b = sub.add_parser("build", help="build the warehouse in a new file and swap it in")

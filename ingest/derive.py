@@ -14,11 +14,14 @@ EARTH_RADIUS_MILES = 3958.8
 
 def placement_geography(con, good: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     warnings: list[str] = []
+    # Several directory files may be loaded; a postcode in more than one takes its latest load's position.
     centroids = con.sql(
-        "select postcode, la_code, latitude, longitude from raw.reference_postcode_centroids"
+        """select postcode, la_code, latitude, longitude from raw.reference_postcode_centroids
+           qualify row_number() over (partition by postcode order by _load_id desc) = 1"""
     ).pl()
     if centroids.height == 0:
-        warnings.append("no postcode reference loaded: distances and boundaries unknown")
+        warnings.append("no postcode reference loaded: distances and boundaries unknown (ingest the reference, "
+                        "then these files again with --reload)")
     home = centroids.rename({"postcode": "home_postcode", "la_code": "_home_la",
                              "latitude": "_hlat", "longitude": "_hlon"})
     place = centroids.rename({"postcode": "placement_postcode", "la_code": "_place_la",

@@ -13,7 +13,8 @@ from ingest.validate import Period
 
 MANIFEST = "csqa-manifest.json"
 FY_PATTERN = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(\d{2})(?!\d)")
-YEAR_PATTERN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A bare year, but not the year of a date such as 2024-11-30 (that names an extract day, not a collection year).
+YEAR_PATTERN = re.compile(r"(?<![\d-])((?:19|20)\d{2})(?!\d|-\d)")
 LA_PATTERN = re.compile(r"^\d{3}$")
 
 

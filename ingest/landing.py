@@ -60,6 +60,16 @@ create table if not exists meta.rejected_rows (
     rule varchar not null,
     message varchar not null
 );
+-- Values that broke a rule in a column whose contract says `on_error: clear`: the row was loaded with the
+-- value unknown. Not counted in rows_rejected.
+create table if not exists meta.cleared_values (
+    load_id varchar not null,
+    row_number integer not null,
+    column_name varchar not null,
+    value varchar,
+    rule varchar not null,
+    message varchar not null
+);
 """
 
 
@@ -123,20 +133,48 @@ class LoadRecord:
     finished_at: datetime | None = None
 
 
-def find_identical(con, rec: LoadRecord) -> tuple[str, str] | None:
-    """A current load (or rejection) of exactly these bytes for the same table, authority and year."""
+def _slot(rec: LoadRecord) -> tuple[str, list]:
+    """The condition naming a load's slot: what a newer file replaces.
+
+    Per-authority data: the same table, authority and collection year. Reference data: the same table and file
+    name, so a directory split into several files (one per postcode area, say) can be loaded file by file.
+    """
+    if rec.collection_year is None and rec.la_code is None:
+        return ("dataset = ? and table_name = ? and file_name = ?", [rec.dataset, rec.table_name, rec.file_name])
+    return ("dataset = ? and table_name = ? and la_code is not distinct from ? "
+            "and collection_year is not distinct from ?",
+            [rec.dataset, rec.table_name, rec.la_code, rec.collection_year])
+
+
+@dataclass
+class Previous:
+    load_id: str
+    status: str
+    superseded_by: str | None
+    message: str | None
+
+
+def find_identical(con, rec: LoadRecord) -> Previous | None:
+    """The latest earlier load of exactly these bytes into the same slot, whatever became of it."""
+    where, params = _slot(rec)
     rows = con.sql(
-        """select load_id, status from meta.loads
-           where sha256 = ? and dataset = ? and table_name = ?
-             and la_code is not distinct from ? and collection_year is not distinct from ?
-             and status in ('loaded', 'rejected')
-           order by load_id desc limit 1""",
-        params=[rec.sha256, rec.dataset, rec.table_name, rec.la_code, rec.collection_year],
+        f"""select load_id, status, superseded_by, message from meta.loads
+            where sha256 = ? and {where} order by load_id desc limit 1""",
+        params=[rec.sha256, *params],
     ).fetchall()
+    return Previous(*rows[0]) if rows else None
+
+
+def current_rows(con, rec: LoadRecord) -> tuple[str, int] | None:
+    """The load currently filling this slot, and how many rows it holds."""
+    where, params = _slot(rec)
+    rows = con.sql(f"select load_id, rows_loaded from meta.loads where status = 'loaded' and {where}",
+                   params=params).fetchall()
     return (rows[0][0], rows[0][1]) if rows else None
 
 
-def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame) -> list[str]:
+def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame,
+          cleared: pl.DataFrame | None = None) -> list[str]:
     """In one transaction: supersede the current load for the same slot, insert rows, record the load.
 
     Returns the load ids superseded. A rejected file supersedes nothing.
@@ -145,14 +183,10 @@ def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects
     con.execute("begin transaction")
     try:
         if rec.status == "loaded":
+            where, params = _slot(rec)
             superseded = [
-                r[0]
-                for r in con.sql(
-                    """select load_id from meta.loads
-                       where dataset = ? and table_name = ? and status = 'loaded'
-                         and la_code is not distinct from ? and collection_year is not distinct from ?""",
-                    params=[rec.dataset, rec.table_name, rec.la_code, rec.collection_year],
-                ).fetchall()
+                r[0] for r in con.sql(f"select load_id from meta.loads where status = 'loaded' and {where}",
+                                      params=params).fetchall()
             ]
             for old in superseded:
                 con.execute(f"delete from {table.raw_table} where _load_id = ?", [old])
@@ -178,12 +212,13 @@ def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects
              rec.rows_read, rec.rows_loaded, rec.rows_rejected, rec.status, rec.message, rec.started_at,
              rec.finished_at or datetime.now()],
         )
-        if rejects.height:
-            con.register("incoming_rejects", rejects.with_columns(pl.lit(rec.load_id).alias("load_id"))
-                         .select("load_id", "row_number", "column_name", "value", "rule", "message")
-                         .to_arrow())
-            con.execute("insert into meta.rejected_rows select * from incoming_rejects")
-            con.unregister("incoming_rejects")
+        for target, frame in (("meta.rejected_rows", rejects), ("meta.cleared_values", cleared)):
+            if frame is not None and frame.height:
+                con.register("incoming_issues", frame.with_columns(pl.lit(rec.load_id).alias("load_id"))
+                             .select("load_id", "row_number", "column_name", "value", "rule", "message")
+                             .to_arrow())
+                con.execute(f"insert into {target} select * from incoming_issues")
+                con.unregister("incoming_issues")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

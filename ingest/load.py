@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -14,17 +15,19 @@ import polars as pl
 
 from ingest.derive import DERIVATIONS
 from ingest.identify import MANIFEST, UsageError, identify, table_from_name
-from ingest.landing import LoadRecord, ensure_schema, find_identical, raw_columns, store
+from ingest.landing import LoadRecord, current_rows, ensure_schema, find_identical, store
 from ingest.read import FileRejected, read_csv_text
 from ingest.validate import REJECT_SCHEMA, check
 
-INPUT_SUFFIXES = {".csv", ".txt"}
+# Files picked up when a folder is named (a file named on the command line is read whatever its suffix).
+INPUT_SUFFIXES = {".csv"}
 
 
 @dataclass
 class Outcome:
     path: Path
     status: str  # loaded | unchanged | rejected
+    unidentified: bool = False  # rejected because its table, authority or year could not be told (usage)
     load_id: str | None = None
     table: str | None = None
     la_code: str | None = None
@@ -42,16 +45,22 @@ def _new_load_id(sha: str) -> str:
     return f"L{datetime.now():%Y%m%dT%H%M%S%f}-{sha[:8]}"
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
+def expand(paths: Iterable[Path], skipped: list[Path] | None = None) -> list[Path]:
     """Files named on the command line, and every input file under folders named there.
 
-    Reference data goes first (episodes derive distances from the postcode reference), then by path.
+    Reference data goes first (episodes derive distances from the postcode reference), then by path. Other
+    files found in folders are listed in `skipped` (documentation, spreadsheets not yet supported, …).
     """
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES
-                         and f.name != MANIFEST)
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or f.name == MANIFEST or f.name.startswith("."):
+                    continue
+                if f.suffix.lower() in INPUT_SUFFIXES:
+                    files.append(f)
+                elif skipped is not None:
+                    skipped.append(f)
         elif p.exists():
             files.append(p)
         else:
@@ -64,8 +73,12 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return sorted(dict.fromkeys(files), key=order)
 
 
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
 def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
-                as_at: date | None = None) -> Outcome:
+                as_at: date | None = None, reload: bool = False) -> Outcome:
     started = datetime.now()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
@@ -80,12 +93,12 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         failure = None
     try:
         ident = identify(path, header, la, year, as_at)
-    except UsageError:
-        if failure is None:
-            raise
-        # An unreadable file whose table cannot be told: reject it without recording a load.
-        return Outcome(path, "rejected", message=str(failure), rows_read=failure.rows_read,
-                       rows_rejected=failure.rows_read)
+    except UsageError as exc:
+        # Without a table (or authority, or year) there is no slot to record a load in: reject the file alone,
+        # so one stray file in a folder does not stop the others.
+        message = str(failure) if failure is not None and "cannot tell which table" in str(exc) else str(exc)
+        return Outcome(path, "rejected", message=message, rows_read=failure.rows_read if failure else 0,
+                       rows_rejected=failure.rows_read if failure else 0, unidentified=True)
     table = ident.table
     rec = LoadRecord(
         load_id=_new_load_id(sha), dataset=table.dataset, table_name=table.name, file_name=name,
@@ -98,20 +111,33 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
     )
     outcome = Outcome(path, "loaded", load_id=rec.load_id, table=f"{table.dataset}.{table.name}",
                       la_code=rec.la_code, collection_year=rec.collection_year)
-    same = find_identical(con, rec)
+    same = None if reload else find_identical(con, rec)
     if same:
+        outcome.load_id = same.load_id
+        if same.status == "rejected":
+            outcome.status = "rejected"
+            outcome.message = f"{same.message} (unchanged since load {same.load_id})"
+            return outcome
         outcome.status = "unchanged"
-        outcome.load_id = same[0]
-        outcome.message = (f"{name}: identical to load {same[0]} ({same[1]}); nothing changed")
+        later = f", since superseded by {same.superseded_by}" if same.superseded_by else ""
+        outcome.message = (f"{name}: identical to load {same.load_id}{later}; nothing changed "
+                           f"(--reload loads it again)")
         return outcome
 
     good = None
+    cleared = None
     if failure is None:
         try:
             checked = check(table, text, name, ident.period)
         except FileRejected as exc:
             failure = exc
             failure.rows_read = len(text.rows)
+    if failure is None and checked.rows_read == 0:
+        holding = current_rows(con, rec)
+        if holding and holding[1] > 0:
+            failure = FileRejected(
+                "no_data_rows", f"{name}: a header but no data rows; it would replace load {holding[0]} "
+                f"holding {holding[1]:,} rows (an empty extract is usually a failed export)")
     if failure is not None:
         rec.status = "rejected"
         rec.rows_read = rec.rows_rejected = failure.rows_read
@@ -123,10 +149,19 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         outcome.message = str(failure)
     else:
         good = checked.good
+        cleared = checked.cleared
+        warnings = list(checked.warnings)
+        if table.as_at_columns and as_at is None and ident.period and good.height:
+            # No --as-at: an in-year extract covers the year up to the month of its latest event.
+            latest = good.select(pl.max_horizontal(
+                pl.col(table.column(c).target).max() for c in table.as_at_columns)).item()
+            if latest is not None and _month_end(latest) < ident.period.end:
+                rec.period_end = _month_end(latest)
+                warnings.append(f"in-year extract: covers {ident.period.label} up to {rec.period_end:%d/%m/%Y} "
+                                f"(month of the latest event); pass --as-at to say otherwise")
         if table.per_authority:
             good = good.with_columns(pl.lit(ident.la_code).alias("la_code"),
                                      pl.lit(ident.period.collection_year, pl.Int32).alias("collection_year"))
-        warnings = list(checked.warnings)
         if table.derive:
             good, extra = DERIVATIONS[table.derive](con, good)
             warnings += extra
@@ -143,23 +178,22 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         ]
     rec.finished_at = datetime.now()
     assert rec.rows_read == rec.rows_loaded + rec.rows_rejected, "row reconciliation failed"
-    assert good is None or [c for c, _ in raw_columns(table)] == [c for c, _ in raw_columns(table)]
-    outcome.superseded = store(con, table, rec, good, rejects)
+    outcome.superseded = store(con, table, rec, good, rejects, cleared)
     outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = rec.rows_read, rec.rows_loaded, rec.rows_rejected
     return outcome
 
 
 def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, year: int | None = None,
-                 as_at: date | None = None, progress: Callable[[Outcome, int, int], None] | None = None
-                 ) -> list[Outcome]:
-    files = expand(paths)
+                 as_at: date | None = None, progress: Callable[[Outcome, int, int], None] | None = None,
+                 reload: bool = False, skipped: list[Path] | None = None) -> list[Outcome]:
+    files = expand(paths, skipped)
     landing.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(landing))
     outcomes = []
     try:
         ensure_schema(con)
         for i, f in enumerate(files, 1):
-            outcome = ingest_file(con, f, la=la, year=year, as_at=as_at)
+            outcome = ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload)
             outcomes.append(outcome)
             if progress:
                 progress(outcome, i, len(files))

@@ -9,11 +9,30 @@ import duckdb
 from ingest.paths import DataDir
 
 
+class Busy(Exception):
+    pass
+
+
 def _connect(path: Path):
-    return duckdb.connect(str(path), read_only=True) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise Busy(f"{path.name} is being written by another csqa process (ingest or build): "
+                       f"try again when it finishes") from None
+        raise
 
 
 def status_lines(data: DataDir, rejects: int = 10) -> list[str]:
+    try:
+        return _status_lines(data, rejects)
+    except Busy as exc:
+        return [f"status: {exc}"]
+
+
+def _status_lines(data: DataDir, rejects: int) -> list[str]:
     lines: list[str] = []
     con = _connect(data.landing)
     if con is None:
@@ -42,6 +61,16 @@ def status_lines(data: DataDir, rejects: int = 10) -> list[str]:
             if rules:
                 lines.append("  rejected rows in current loads, by rule (example message):")
                 for rule, n, msg in rules:
+                    lines.append(f"    {rule:<24} {n:>7,}  e.g. {msg}")
+            cleared = con.sql(
+                """select c.rule, count(*), any_value(c.message)
+                   from meta.cleared_values c join meta.loads l using (load_id)
+                   where l.status = 'loaded' group by 1 order by 2 desc limit ?""",
+                params=[rejects],
+            ).fetchall()
+            if cleared:
+                lines.append("  values treated as unknown in loaded rows, by rule (example message):")
+                for rule, n, msg in cleared:
                     lines.append(f"    {rule:<24} {n:>7,}  e.g. {msg}")
         finally:
             con.close()

@@ -42,9 +42,10 @@ class Period:
 @dataclass
 class Checked:
     good: pl.DataFrame  # typed, contract target names, plus _source_row
-    rejects: pl.DataFrame  # REJECT_SCHEMA
+    rejects: pl.DataFrame  # REJECT_SCHEMA: rows quarantined
     rows_read: int
     warnings: list[str] = field(default_factory=list)
+    cleared: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))  # values blanked
 
     @property
     def rows_rejected(self) -> int:
@@ -88,6 +89,17 @@ def _errors(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr, rul
         pl.lit(rule, pl.String).alias("rule"),
         message.cast(pl.String).alias("message"),
     )
+
+
+# Identifiers that must never be stored, even inside a rejected value or its message: a row whose columns
+# have shifted can put a UPN or a full postcode in any column.
+UPN_PATTERN = r"(?i)\b[A-Z][0-9]{11}[0-9A-Z]\b"
+FULL_POSTCODE_PATTERN = r"(?i)\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?[0-9][A-Z]{2}\b"
+
+
+def scrub(expr: pl.Expr) -> pl.Expr:
+    return (expr.str.replace_all(UPN_PATTERN, "[UPN removed]")
+            .str.replace_all(FULL_POSTCODE_PATTERN, "${1} [rest of postcode removed]"))
 
 
 def _masked_postcode(expr: pl.Expr) -> pl.Expr:
@@ -134,14 +146,44 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None) ->
     frame = frame.with_columns(typed)
     errors.extend(_check_keys(table, frame, kept))
     errors.extend(_check_rules(table, frame, period))
-    rejects = pl.concat([e for e in errors if e.height], how="vertical") if any(e.height for e in errors) \
-        else pl.DataFrame(schema=REJECT_SCHEMA)
-    rejects = rejects.sort("row_number", "column_name")
+    rejects = _combine(errors)
+    # In a row with the wrong number of fields every later column is shifted: its other "errors" are noise.
+    misaligned = rejects.filter(pl.col("rule") == "field_count")["row_number"].implode()
+    rejects = rejects.filter((pl.col("rule") == "field_count") | ~pl.col("row_number").is_in(misaligned))
+    rejects = rejects.with_columns(scrub(pl.col("value")), scrub(pl.col("message"))).sort("row_number", "column_name")
+    # Errors in columns the contract marks `on_error: clear` blank the value instead of rejecting the row.
+    clearable = {c.name for c in kept if c.on_error == "clear"}
+    cleared = rejects.filter(pl.col("column_name").is_in(sorted(clearable)))
+    rejects = rejects.filter(~pl.col("column_name").is_in(sorted(clearable)))
+    if cleared.height:
+        for col in kept:
+            if col.name in clearable:
+                hit = cleared.filter(pl.col("column_name") == col.name)["row_number"].implode()
+                frame = frame.with_columns(
+                    pl.when(pl.col(ROW).is_in(hit)).then(None).otherwise(pl.col(f"__typed_{col.name}"))
+                    .alias(f"__typed_{col.name}"))
+        warnings.append(f"{cleared.height} value(s) not valid and treated as unknown (rows kept): "
+                        + ", ".join(sorted(set(cleared["column_name"]))))
     bad_rows = rejects["row_number"].unique()
+    if table.key and rejects.height:
+        # A quarantined row whose key's first part (the child) also has loaded rows leaves that child's history
+        # with a hole: say so, since indicators built from it will be wrong until the file is corrected.
+        first = f"__typed_{table.key[0]}"
+        hit = frame.filter(pl.col(ROW).is_in(bad_rows.implode()))[first].drop_nulls().unique()
+        kept_ids = frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))[first]
+        split = hit.is_in(kept_ids.implode()).sum()
+        if split:
+            warnings.append(f"{split} {table.key[0]} value(s) have some rows loaded and some quarantined: their "
+                            f"records are incomplete until the file is corrected")
     good = frame.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
         [pl.col(ROW)] + [pl.col(f"__typed_{c.name}").alias(c.target) for c in kept]
     )
-    return Checked(good=good, rejects=rejects, rows_read=len(text.rows), warnings=warnings)
+    return Checked(good=good, rejects=rejects, rows_read=len(text.rows), warnings=warnings, cleared=cleared)
+
+
+def _combine(errors: list[pl.DataFrame]) -> pl.DataFrame:
+    found = [e for e in errors if e.height]
+    return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=REJECT_SCHEMA)
 
 
 def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period | None):
@@ -155,10 +197,15 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
                             pl.lit(f"{col.name} is required but blank")))
     if col.type == "date":
         fmt = table.date_format
-        parsed = raw.str.strptime(pl.Date, fmt, strict=False)
+        # Excel drops leading zeros (1/5/2024): pad them. A two-digit year (1/5/24) is never guessed at.
+        padded = raw.str.replace(r"^(\d)([/.-])", "0${1}${2}").str.replace(r"([/.-])(\d)([/.-])", "${1}0${2}${3}")
+        shape = "^" + fmt.replace("%d", r"\d{2}").replace("%m", r"\d{2}").replace("%Y", r"\d{4}") + "$"
+        parsed = pl.when(padded.str.contains(shape)).then(padded.str.strptime(pl.Date, fmt, strict=False))
         human = fmt.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
         errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "date_format",
                             pl.format(f"{col.name} '{{}}' is not a real date in {human}", raw)))
+        errs.append(_errors(frame, parsed < pl.lit(date(1900, 1, 1)), col.name, raw, "implausible_date",
+                            pl.format(f"{col.name} '{{}}' is before 1900", raw)))
         typed = parsed
     elif col.type == "code":
         year = period.collection_year if period else None

@@ -87,3 +87,24 @@ def test_killed_build_leaves_served_warehouse_readable_and_unchanged(built_once)
     assert after[1] == before[1]
     assert [p.name for p in built_once.builds.glob("*.duckdb") if not p.name.startswith("served-")] == []
     assert len(list(built_once.builds.glob("served-*.duckdb"))) >= 1
+
+
+def test_build_after_a_killed_ingest_keeps_what_was_committed(data_dir):
+    """A killed ingest can leave committed loads only in landing's write-ahead log; the build must see them."""
+    script = (
+        "import os, duckdb; from pathlib import Path; from ingest.landing import ensure_schema; "
+        "from ingest.load import ingest_file; "
+        f"con = duckdb.connect({str(data_dir.landing)!r}); ensure_schema(con); "
+        f"ingest_file(con, Path({str(FIXTURE / '845' / '2024-25' / 'header.csv')!r})); "
+        "os._exit(0)  # die without closing: no checkpoint"
+    )
+    data_dir.root.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert Path(str(data_dir.landing) + ".wal").exists()
+    build(data_dir)
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        assert con.sql("select table_name, status from meta.loads").fetchall() == [("header", "loaded")]
+        assert con.sql("select count(*) from raw.ssda903_header").fetchall()[0][0] > 0
+    finally:
+        con.close()

@@ -42,6 +42,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    on_error: str = "reject"  # or "clear": a bad value becomes unknown and the row is kept (logged)
 
     def matches(self, heading: str) -> bool:
         wanted = {normalise_heading(self.name), normalise_heading(self.target)}
@@ -66,6 +67,7 @@ class Table:
     derive: str | None
     date_format: str
     per_authority: bool
+    as_at_columns: tuple[str, ...]
     code_lists: dict[str, tuple[CodeRange, ...]] = field(repr=False, hash=False, compare=False)
 
     @property
@@ -128,7 +130,10 @@ def _parse_contract(path: Path) -> dict[str, Table]:
                 aliases=tuple(c.get("aliases", ())),
                 min=c.get("min"),
                 max=c.get("max"),
+                on_error=c.get("on_error", "reject"),
             )
+            if col.on_error not in ("reject", "clear") or (col.on_error == "clear" and col.required):
+                raise ValueError(f"{path.name}: {name}.{col.name}: on_error must be reject, or clear when optional")
             if col.type not in COLUMN_TYPES:
                 raise ValueError(f"{path.name}: {name}.{col.name} has unknown type {col.type}")
             if col.type == "code" and col.codes not in code_lists:
@@ -143,6 +148,7 @@ def _parse_contract(path: Path) -> dict[str, Table]:
             derive=t.get("derive"),
             date_format=spec.get("date_format", "%d/%m/%Y"),
             per_authority=spec.get("per_authority", True),
+            as_at_columns=tuple(t.get("as_at_columns", ())),
             code_lists=code_lists,
         )
     return tables
