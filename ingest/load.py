@@ -151,8 +151,11 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         good = checked.good
         cleared = checked.cleared
         warnings = list(checked.warnings)
-        if table.as_at_columns and as_at is None and ident.period and good.height:
-            # No --as-at: an in-year extract covers the year up to the month of its latest event.
+        if (table.as_at_columns and as_at is None and ident.period and good.height
+                and ident.period.end > date.today()):
+            # No --as-at, and the collection year is not over: an in-year extract covers the year up to the
+            # month of its latest event. (A past year's file is taken as the full return: a small authority
+            # may have no event in its last months.)
             latest = good.select(pl.max_horizontal(
                 pl.col(table.column(c).target).max() for c in table.as_at_columns)).item()
             if latest is not None and _month_end(latest) < ident.period.end:

@@ -327,19 +327,29 @@ def test_header_only_file_cannot_replace_a_full_return(data_dir, tmp_path):
 
 
 def test_in_year_extract_covers_the_year_up_to_its_latest_event(data_dir, tmp_path):
-    f = write(tmp_path / "845" / "2025-26" / "episodes.csv", EPISODES
-              + "1,01/05/2025,S,C2,N1,U4,PR1,,,,,,\n2,01/06/2025,S,C2,N1,U4,PR1,14/09/2025,E13,,,,\n")
+    today = date.today()
+    first = today.year if today.month >= 4 else today.year - 1  # the collection year now under way
+    label = f"{first}-{(first + 1) % 100:02d}"
+    f = write(tmp_path / "845" / label / "episodes.csv", EPISODES
+              + f"1,01/04/{first},S,C2,N1,U4,PR1,,,,,,\n2,01/04/{first},S,C2,N1,U4,PR1,02/04/{first},E13,,,,\n")
     [o] = ingest_paths(data_dir.landing, [f])
     assert any("in-year extract" in w for w in o.warnings)
-    assert query(data_dir.landing, "select period_start::varchar, period_end::varchar from meta.loads") == [
-        ("2025-04-01", "2025-09-30")]
+    assert query(data_dir.landing, "select period_start, period_end from meta.loads") == [
+        (date(first, 4, 1), date(first, 4, 30))]
     # Said explicitly, --as-at wins (and --reload loads the same bytes again to say it).
-    [again] = ingest_paths(data_dir.landing, [f], as_at=date(2025, 10, 31))
+    [again] = ingest_paths(data_dir.landing, [f], as_at=date(first, 5, 31))
     assert again.status == "unchanged"
-    [o2] = ingest_paths(data_dir.landing, [f], as_at=date(2025, 10, 31), reload=True)
+    [o2] = ingest_paths(data_dir.landing, [f], as_at=date(first, 5, 31), reload=True)
     assert o2.superseded == [o.load_id]
-    assert query(data_dir.landing, "select period_end::varchar from meta.loads where status = 'loaded'") == [
-        ("2025-10-31",)]
+    assert query(data_dir.landing, "select period_end from meta.loads where status = 'loaded'") == [
+        (date(first, 5, 31),)]
+
+
+def test_a_past_years_file_covers_the_whole_year(data_dir, tmp_path):
+    # A small authority's return may have no event in the year's last months: it is still the full return.
+    f = write(tmp_path / "845" / "2022-23" / "episodes.csv", EPISODES + "1,01/05/2022,S,C2,N1,U4,PR1,,,,,,\n")
+    ingest_paths(data_dir.landing, [f])
+    assert query(data_dir.landing, "select period_end from meta.loads") == [(date(2023, 3, 31),)]
 
 
 def test_identifiers_in_a_shifted_row_are_not_stored(data_dir, tmp_path):
