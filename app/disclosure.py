@@ -8,7 +8,11 @@ Rules (applied on screen and in every download):
 * secondary suppression: where a breakdown adds up to a total that is shown (for example placement types
   adding up to the children looked after), hiding one cell is not enough, because it can be worked out by
   subtraction. `protect_breakdown` hides the next smallest cell as well, and any percentage built on a hidden
-  count is hidden with it.
+  count is hidden with it;
+* anything worked out from a hidden value goes with it: its RAG status against a target, its change since
+  another period (and the change *to* a period whose value is hidden), its direction of travel. These are
+  shown as "not shown (small numbers)" (or "suppressed (small numbers)" in a table of changes), because
+  "close to target" or "up 2" next to a hidden figure tells the reader roughly what it is.
 
 Everything here is pure Python so it can be unit tested without Streamlit.
 """
@@ -19,10 +23,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from app import formatting
+from app.indicators import RAG_TEXT
 
 THRESHOLD = 5
 FEWER_THAN_5 = "fewer than 5"
 SUPPRESSED = "suppressed (small numbers)"
+NOT_SHOWN = "not shown (small numbers)"
 NOT_AVAILABLE = formatting.NOT_AVAILABLE
 
 
@@ -82,6 +88,17 @@ def is_hidden(unit: str, value: float | None, numerator: float | None, denominat
     return ratio_hidden(numerator, denominator)
 
 
+def rag_text(rag: str | None, hidden: bool) -> str:
+    """A RAG status as words ("On target", ...), or NOT_SHOWN when the value it describes is hidden.
+
+    The status of a hidden value would give its range away (target 15, amber to 20: "Close to target" means
+    15-20%), so it goes with the value. '' when there is no status to show.
+    """
+    if hidden:
+        return NOT_SHOWN
+    return RAG_TEXT.get(rag or "", "")
+
+
 def protect_breakdown(
     counts: Mapping[str, float | None],
     constraints: Sequence[tuple[str, Sequence[str]]],
@@ -94,7 +111,9 @@ def protect_breakdown(
     is hidden too. A missing value (None) is treated as already unknown. Repeats until nothing changes,
     so nested breakdowns (total -> internal/external -> provider types) are protected at every level.
     """
-    hidden = {key for key, value in counts.items() if is_small(value)}
+    # Cells of 1-4 need protecting. A zero is still shown as "fewer than 5", but working out that a group
+    # is empty (say, no child without a recorded provider) discloses nobody, so it forces no second cell.
+    hidden = {key for key, value in counts.items() if is_small(value) and value != 0}
     unknown = {key for key, value in counts.items() if _missing(value)}
 
     changed = True

@@ -180,21 +180,41 @@ class Values:
         return None, quarter.label
 
     def comparators(self, indicator_id: str, quarter: Quarter) -> Comparators | None:
-        """Published comparators to set beside a quarter's value.
+        """Published comparators to set beside a quarter's value, or None when none was published yet.
 
-        Uses the quarter's own benchmark columns when filled, else the latest yearly row ending on or
-        before the quarter's end that has them, else the earliest yearly row that has them.
+        Only a published year whose 31 March is on or before the quarter's end may be used (docs/contracts.md,
+        "Comparators"): the quarter's own benchmark columns when filled and their year qualifies, else the
+        latest yearly row ending on or before the quarter's end that has them. A quarter before the first
+        published year gets None, never a later year's figures.
         """
         row = self.quarter(indicator_id, quarter.start)
-        if row is not None and _comparators(row).any:
+        if row is not None and _comparators(row).any and _published_by(row, quarter.end, needs_year=True):
             return _comparators(row)
-        years = [r for r in self.series(indicator_id, "year") if _comparators(r).any]
-        earlier = [r for r in years if r["period_end"] <= quarter.end]
-        if earlier:
-            return _comparators(earlier[-1])
-        if years:
-            return _comparators(years[0])
-        return None
+        years = [
+            r
+            for r in self.series(indicator_id, "year")
+            if _comparators(r).any and _published_by(r, quarter.end, needs_year=False)
+        ]
+        return _comparators(years[-1]) if years else None
+
+    def any_comparators(self, indicator_id: str) -> bool:
+        """Whether any period of the indicator has published comparators (so "none yet" rather than "none")."""
+        return any(_comparators(r).any for (i, _, _), r in self._rows.items() if i == indicator_id)
+
+
+def _published_by(row: Row, period_end: dt.date, *, needs_year: bool) -> bool:
+    """Whether the comparators on `row` were published for a year ending (31 March) by `period_end`.
+
+    A quarter or month row names its year in `benchmark_year`; without it the year cannot be checked, so the
+    row is not used (`needs_year`). A yearly row carries its own year's figures: its `benchmark_year` when
+    filled, else its period end.
+    """
+    year = row.get("benchmark_year")
+    if _present(year):
+        return dt.date(int(year), 3, 31) <= period_end
+    if needs_year:
+        return False
+    return row["period_end"] <= period_end
 
 
 def cell(row: Row | None) -> tuple[float | None, float | None, float | None]:
@@ -204,4 +224,5 @@ def cell(row: Row | None) -> tuple[float | None, float | None, float | None]:
     return (row.get("value"), row.get("numerator"), row.get("denominator"))
 
 
+NO_PUBLISHED_FIGURE = "no published figure yet"
 RAG_TEXT = {"green": "On target", "amber": "Close to target", "red": "Off target"}

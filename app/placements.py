@@ -3,16 +3,21 @@
 Catalogue groups `placement_type_mix` (`cla_placement_type_<group>_count/_pct`) and
 `placement_provider_mix` (`cla_provider_<group>_count/_pct`) are paired by group. Provider groups are sorted
 into internal (the council's own provision) and external capacity (other councils, private, voluntary and
-other public bodies); placements with parents, and anything unrecognised, go to "other".
+other public bodies); placements with parents, anything unrecognised, and children with no provider recorded
+go to "other".
 
-Each breakdown is a set of counts that adds up to the children looked after, so a single hidden small
-number could be recovered by subtraction: `snapshot` runs `disclosure.protect_breakdown` over the parts,
-the subtotals and the total together.
+Children with no provider recorded are in the denominator only (docs/contracts.md), so the provider groups
+do not add up to the children looked after by themselves: `snapshot` adds a "Not recorded" part, the total
+minus the sum of the groups (never negative), always for providers and, for other breakdowns such as the
+placement type mix, whenever the groups fail to add up. With it the parts always add up to the total, and
+`disclosure.protect_breakdown` runs over the parts, the subtotals and the total together, so no hidden small
+number (the "not recorded" one included) can be recovered by subtraction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -55,6 +60,8 @@ PROVIDER_CATEGORY = {
     "pr0": OTHER,
 }
 TOTAL_KEY = "__total__"
+NOT_RECORDED = "not_recorded"
+NOT_RECORDED_LABEL = "Not recorded"
 
 
 def provider_category(slug: str) -> str:
@@ -114,6 +121,23 @@ def breakdown_items(catalogue: Catalogue, group: str, prefix: str, *, categorise
 Triple = tuple[float | None, float | None, float | None]
 
 
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def remainder(total: float | None, parts: list[float | None]) -> float | None:
+    """Children in the total but in none of the parts (never negative); None when any figure is missing."""
+    if _missing(total) or any(_missing(p) for p in parts):
+        return None
+    return max(0.0, float(total) - float(sum(parts)))  # type: ignore[arg-type]
+
+
+def _share(count: float | None, denominator: float | None) -> float | None:
+    if _missing(count) or _missing(denominator) or not denominator:
+        return None
+    return count / denominator * 100  # type: ignore[operator]
+
+
 @dataclass
 class Snapshot:
     """One breakdown at one period, with the cells that must be hidden worked out."""
@@ -130,6 +154,11 @@ class Snapshot:
     def empty(self) -> bool:
         """No figures at all for this breakdown in this period."""
         return all(self.counts.get(k) is None and self.pcts.get(k, (None,))[0] is None for k in self.parts)
+
+    @property
+    def has_not_recorded(self) -> bool:
+        """Whether the breakdown has a "Not recorded" part (total minus the groups) in this period."""
+        return NOT_RECORDED in self.counts
 
     def count_text(self, key: str) -> str:
         return disclosure.masked_count_text(self.counts.get(key), key in self.hidden)
@@ -154,33 +183,45 @@ def snapshot(items: list[BreakdownItem], values: Values, period_start: dt.date) 
     counts: dict[str, float | None] = {}
     pcts: dict[str, Triple] = {}
     for item in items:
-        counts[item.slug] = cell(values.quarter(item.count.indicator_id, period_start))[0] if item.count else None
-        if item.pct:
-            pcts[item.slug] = cell(values.quarter(item.pct.indicator_id, period_start))
+        pct = cell(values.quarter(item.pct.indicator_id, period_start)) if item.pct else None
+        count = cell(values.quarter(item.count.indicator_id, period_start))[0] if item.count else None
+        if _missing(count) and pct is not None and not _missing(pct[1]):
+            count = pct[1]  # the share's numerator is the same count: it is known, so it must be protected
+        counts[item.slug] = count
+        if pct is not None:
+            pcts[item.slug] = pct
     total = cell(values.quarter(TOTAL_ID, period_start))[0]
     denominators = [t[2] for t in pcts.values() if t[2] is not None]
     denominator = denominators[0] if denominators else total
+    categorised = any(item.category for item in items)
+
+    # Children in the total but in no group. For providers that is a real group (no provider recorded), so
+    # it is always a part; for other breakdowns only when the groups fail to add up to the total.
+    not_recorded = remainder(total, [counts[i.slug] for i in items]) if items else None
+    if categorised or (not_recorded is not None and not_recorded > 0):
+        counts[NOT_RECORDED] = not_recorded
+        pcts[NOT_RECORDED] = (_share(not_recorded, denominator), not_recorded, denominator)
 
     all_counts = dict(counts)
     all_counts[TOTAL_KEY] = total
     subtotals: dict[str, float | None] = {}
     constraints: list[tuple[str, list[str]]] = []
-    categorised = any(item.category for item in items)
     if categorised:
         for category in CATEGORY_ORDER:
             members = [i.slug for i in items if i.category == category]
+            if category == OTHER:
+                members.append(NOT_RECORDED)
             if not members:
                 continue
             parts = [counts[m] for m in members]
-            subtotal = None if any(p is None for p in parts) else float(sum(parts))  # type: ignore[arg-type]
+            subtotal = None if any(_missing(p) for p in parts) else float(sum(parts))  # type: ignore[arg-type]
             subtotals[category] = subtotal
             all_counts[category] = subtotal
             constraints.append((category, members))
-            pct_value = None if subtotal is None or not denominator else subtotal / denominator * 100
-            pcts[category] = (pct_value, subtotal, denominator)
+            pcts[category] = (_share(subtotal, denominator), subtotal, denominator)
         constraints.append((TOTAL_KEY, list(subtotals)))
     else:
-        constraints.append((TOTAL_KEY, [i.slug for i in items]))
+        constraints.append((TOTAL_KEY, [i.slug for i in items] + ([NOT_RECORDED] if NOT_RECORDED in counts else [])))
     hidden = disclosure.protect_breakdown(all_counts, constraints)
     return Snapshot(
         counts=all_counts,
@@ -193,6 +234,14 @@ def snapshot(items: list[BreakdownItem], values: Values, period_start: dt.date) 
     )
 
 
+def _rows(items: list[BreakdownItem], snap: Snapshot) -> list[tuple[str, str, str | None]]:
+    """(key, label, category) of each row to show: the groups, then "Not recorded" when the breakdown has it."""
+    rows = [(item.slug, item.label, item.category) for item in items]
+    if snap.has_not_recorded:
+        rows.append((NOT_RECORDED, NOT_RECORDED_LABEL, OTHER if snap.subtotals else None))
+    return rows
+
+
 def breakdown_table(items: list[BreakdownItem], values: Values, quarter: Quarter, *, first_column: str) -> pl.DataFrame:
     """Children and share for the quarter, with the change in children since the previous quarter and the
     same quarter last year."""
@@ -201,11 +250,11 @@ def breakdown_table(items: list[BreakdownItem], values: Values, quarter: Quarter
     year_ago = snapshot(items, values, quarter.year_ago_start)
     prev, yago = quarter.previous_label, quarter.year_ago_label
     rows = []
-    for item in items:
-        key = item.slug
-        row = {first_column: item.label}
-        if item.category:
-            row["Provided by"] = CATEGORY_SHORT[item.category]
+    categorised = any(item.category for item in items)
+    for key, label, category in _rows(items, now):
+        row = {first_column: label}
+        if categorised:
+            row["Provided by"] = CATEGORY_SHORT[category] if category else ""
         row.update(
             {
                 f"Children, {quarter.label}": now.count_text(key),
@@ -229,16 +278,16 @@ def share_chart_frame(items: list[BreakdownItem], values: Values, quarters: list
     rows = []
     for q in quarters:
         snap = snapshot(items, values, q.start)
-        for order, item in enumerate(items):
+        for order, (key, label, _) in enumerate(_rows(items, snap)):
             rows.append(
                 {
                     "period": q.label,
                     "period_order": q.start,
-                    "label": item.label,
+                    "label": label,
                     "label_order": order,
-                    "share": snap.visible_pct(item.slug),
-                    "share_text": snap.pct_text(item.slug),
-                    "children_text": snap.count_text(item.slug),
+                    "share": snap.visible_pct(key),
+                    "share_text": snap.pct_text(key),
+                    "children_text": snap.count_text(key),
                 }
             )
     return pl.DataFrame(

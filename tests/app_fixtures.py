@@ -15,11 +15,14 @@ East Sussex (845), population 100,000 children, quarterly (org_level 'la'):
 | placement types (count) | foster 380+2i, kinship 80+i, residential 60+i, supported 40+i, | 400, 90, 70, 50, |
 | | adoption 22, parents 15, other 3 | 22, 15, 3 |
 | providers (count) | own_la 330+2i, private 200+3i, other_la 30, voluntary 20, | 350, 230, 30, 20, |
-| | other_public 3, parents 17 | 3, 17 |
+| | other_public 3, parents 15; no provider recorded 2 (total minus the six) | 3, 15; 2 |
 | `_pct` of each | count / (600 + 5i) * 100 | |
 | cla_placed_outside_la_pct | (150 + i) / (600 + 5i) | 160/650 = 24.6% |
 | cla_placed_over_20_miles_pct | (70 + 2i) / (600 + 5i), target 12 (amber to 15) | 90/650 = 13.8%, amber |
 | cla_3plus_placements_pct | (60 + i) / (600 + 5i) (rolling year) | 70/650 = 10.8% |
+
+Two children each quarter have no placement provider recorded (in the total only), so the provider groups add
+up to 2 fewer than the children looked after; the placement types add up to the total.
 
 Yearly rows (one per financial year 2022-23, 2023-24, 2024-25, as at 31 March) carry the published
 comparators, benchmark_year 2023, 2024, 2025 (long-term stability has yearly rows only):
@@ -32,8 +35,14 @@ comparators, benchmark_year 2023, 2024, 2025 (long-term stability has yearly row
 | cla_3plus_placements_pct | 63/615, 67/635, 71/655 | 10.0, 10.0, 11.0 | 11.0, 11.0, 12.0 | 10.5, 10.9, 11.3 |
 | cla_long_term_stability_pct | 160/230, 168/240, 175/250 | 71.0, 71.0, 69.0 | 68.0, 68.0, 67.0 | 70.5, 70.8, 69.9 |
 
+Long-term stability has a target of 70 (higher is better, amber from 65): amber, green, green.
+Quarters 2022-23 Q1 to Q3 end before the first published year (31 March 2023), so they have no comparators.
+
 Brighton and Hove (846), 2024-25 only (population 50,000): children looked after 300, 301, 302, 303;
-rate = count / 5; starts 2 and ceased 1 each quarter (small numbers); long-term stability 2024-25 = 3/4.
+rate = count / 5; starts 2 and ceased 1 each quarter (small numbers); long-term stability 2024-25 = 3/4
+(75%, "green" in the row: a RAG the page must not show beside the hidden value). Placed more than 20 miles
+from home (target 12, amber to 15): Q1 40/300 = 13.3% amber, Q2 4/30 = 13.3% amber (hidden, small
+numerator), Q3 39/301 = 13.0% amber, Q4 36/303 = 11.9% green; placed outside the area 90/300, 91/301, ...
 
 Decoys the page must ignore: a team-level row (cla_at_period_end = 123 for team T01 in 2024-25 Q3), a
 month row (Dec 2024 = 651) and another domain's indicator in 2025-26 Q1 (cin_rate_per_10k).
@@ -70,7 +79,7 @@ PROVIDERS = [
     ("other_la", "Another council", lambda i: 30),
     ("voluntary", "Voluntary or third sector", lambda i: 20),
     ("other_public", "Other public body (e.g. NHS)", lambda i: 3),
-    ("parents", "Parents or others with parental responsibility", lambda i: 17),
+    ("parents", "Parents or others with parental responsibility", lambda i: 15),
 ]
 SNS_845 = [
     (1, "878", "Devon", "Very close"),
@@ -121,6 +130,15 @@ def ceased(i: int) -> int:
 
 def rag(value: float, target: float, amber: float) -> str:
     return "green" if value <= target else "amber" if value <= amber else "red"
+
+
+def higher_rag(value: float, target: float, amber: float) -> str:
+    """RAG where higher is better: green at or above the target, amber at or above the amber threshold."""
+    return "green" if value >= target - 1e-9 else "amber" if value >= amber else "red"
+
+
+# Brighton and Hove, placed more than 20 miles from home: (numerator, denominator) by quarter index
+OTHER_LA_OVER_20_MILES = {8: (40, 300), 9: (4, 30), 10: (39, 301), 11: (36, 303)}
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------
@@ -311,6 +329,8 @@ def _catalogue() -> list[dict[str, Any]]:
         numerator="Children in the same placement for at least two years",
         denominator="Children under 16 looked after continuously for at least 2.5 years",
         polarity="higher_is_better",
+        target=70.0,
+        amber=65.0,
     )
     add(
         "cin_rate_per_10k",
@@ -499,9 +519,17 @@ def _values() -> list[dict[str, Any]]:
             )
         )
         rows.append(_year_row("cla_3plus_placements_pct", y, 60 + q4, n, (60 + q4) / n * 100, three_cmp[y]))
+        long_value = long_num[y] / long_den[y] * 100
         rows.append(
             _year_row(
-                "cla_long_term_stability_pct", y, long_num[y], long_den[y], long_num[y] / long_den[y] * 100, long_cmp[y]
+                "cla_long_term_stability_pct",
+                y,
+                long_num[y],
+                long_den[y],
+                long_value,
+                long_cmp[y],
+                target=70.0,
+                rag=higher_rag(long_value, 70.0, 65.0),
             )
         )
 
@@ -512,7 +540,14 @@ def _values() -> list[dict[str, Any]]:
         rows.append(_quarter_row("cla_rate_per_10k", i, n, 50_000, la=OTHER_LA))
         rows.append(_quarter_row("cla_starts", i, 2, la=OTHER_LA))
         rows.append(_quarter_row("cla_ceased", i, 1, la=OTHER_LA))
-    rows.append(_year_row("cla_long_term_stability_pct", 2, 3, 4, 75.0, long_cmp[2], la=OTHER_LA))
+        rows.append(_quarter_row("cla_placed_outside_la_pct", i, 90 + (i - 8), n, la=OTHER_LA))
+        num, den = OTHER_LA_OVER_20_MILES[i]
+        over = _quarter_row("cla_placed_over_20_miles_pct", i, num, den, la=OTHER_LA)
+        over.update(target=12.0, rag=rag(over["value"], 12.0, 15.0))
+        rows.append(over)
+    rows.append(
+        _year_row("cla_long_term_stability_pct", 2, 3, 4, 75.0, long_cmp[2], la=OTHER_LA, target=70.0, rag="green")
+    )
 
     # decoys
     label, start, end = quarter(10)

@@ -22,6 +22,9 @@ from streamlit.testing.v1 import AppTest
 APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
 SUPPRESSED = "suppressed (small numbers)"
 FEWER = "fewer than 5"
+NOT_SHOWN = "not shown (small numbers)"
+NO_FIGURE = "no published figure yet"
+RAG_WORDS = ("On target", "Close to target", "Off target", "-badge[")
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +266,6 @@ def test_providers_internal_and_external(app, warehouse):
     # external is shown, so one more external provider must be hidden to protect the 3
     voluntary = row(providers, "Voluntary or third sector")
     assert voluntary["Children, 2024-25 Q3"] == SUPPRESSED
-    assert row(providers, "Parents or others with parental responsibility")["Children, 2024-25 Q3"] == "17"
 
     provider_trend = next(t.value for t in at.table if "Own council: share" in t.value.columns)
     last = provider_trend.iloc[-1].to_dict()
@@ -271,6 +273,53 @@ def test_providers_internal_and_external(app, warehouse):
     assert last["Own council: children"] == "350"
     assert last["Own council: share"] == f"{own_pct['value']:.1f}%"
     assert last["External: children"] == "283"
+    assert last["Other: children"] == "17"  # 15 with parents and 2 with no provider recorded
+
+
+def test_children_with_no_provider_recorded_are_shown_and_protected(app, warehouse):
+    at = run(app, quarter="2024-25 Q3")
+    total = quarter_value(warehouse, "cla_at_period_end", "2024-25 Q3")["value"]
+    groups = ["own_la", "other_la", "other_public", "private", "voluntary", "parents"]
+    six = sum(quarter_value(warehouse, f"cla_provider_{g}_count", "2024-25 Q3")["value"] for g in groups)
+    assert total - six == 2  # in the total, in no provider group
+
+    # the tiles add up to the children looked after: the "other" tile holds the 2 as well as the parents
+    internal = int(metric(at, "Own council placements (internal)").value)
+    external = int(metric(at, "External placements").value)
+    other = metric(at, "With parents or not recorded")
+    assert other.value == "17"
+    assert internal + external + int(other.value) == total == 650
+
+    providers = table(at, "Provider")
+    not_recorded = row(providers, "Not recorded")
+    assert not_recorded["Provided by"] == "Other"
+    assert not_recorded["Children, 2024-25 Q3"] == FEWER
+    assert not_recorded["Share, 2024-25 Q3"] == SUPPRESSED
+    assert not_recorded["Change since 2024-25 Q2"] == SUPPRESSED
+    # with "other" (17) shown, the 15 with parents would give the 2 away, so it is hidden too
+    parents = row(providers, "Parents or others with parental responsibility")
+    assert parents["Children, 2024-25 Q3"] == SUPPRESSED
+    assert parents["Share, 2024-25 Q3"] == SUPPRESSED
+    assert parents["Change since 2024-25 Q2"] == SUPPRESSED
+    # whatever is visible, no small number can be worked out: every equation has 0 or 2+ unknowns
+    shown = {
+        r["Provider"]: (None if r["Children, 2024-25 Q3"] in (FEWER, SUPPRESSED) else int(r["Children, 2024-25 Q3"]))
+        for r in providers.to_dict("records")
+    }
+    for members in (
+        ["Own council"],
+        ["Another council", "Private provider", "Voluntary or third sector", "Other public body (e.g. NHS)"],
+        ["Parents or others with parental responsibility", "Not recorded"],
+        list(shown),
+    ):
+        assert sum(shown[m] is None for m in members) != 1, members
+
+
+def test_no_provider_recorded_in_the_download(app, monkeypatch):
+    files = downloaded(app, monkeypatch, quarter="2024-25 Q3")
+    providers = files["cla_providers_845_2024-25_Q3.csv"]
+    assert "Not recorded,Other,fewer than 5,suppressed (small numbers)" in providers
+    assert "Parents or others with parental responsibility,Other,suppressed (small numbers)" in providers
 
 
 def test_out_of_area_and_distance(app, warehouse):
@@ -288,6 +337,99 @@ def test_out_of_area_and_distance(app, warehouse):
     for _, r in location.iterrows():
         v = quarter_value(warehouse, "cla_placed_outside_la_pct", r["Quarter"])["value"]
         assert r["Placed outside the authority's area"] == f"{v:.1f}%"
+
+
+def test_rag_and_change_of_a_hidden_percentage_are_not_shown(app):
+    # Brighton and Hove, 2024-25 Q2: 4 of 30 placed more than 20 miles away (13.3%, amber). With a target of
+    # 12 and amber to 15, "Close to target" would tell the reader the hidden figure is 12-15%.
+    at = run(app, la=OTHER_LA, quarter="2024-25 Q2")
+    tile = metric(at, "Placed more than 20 miles from home")
+    assert tile.value == SUPPRESSED
+    assert tile.delta == ""  # no change from Q1 either (13.3% to a hidden value)
+    text = all_text(at)
+    assert f"Target 12.0% · against target: {NOT_SHOWN}" in text
+    assert f"Change since 2024-25 Q1 {NOT_SHOWN}." in text
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert not any(word in markdown for word in RAG_WORDS), markdown
+    location = next(t.value for t in at.table if "Placed more than 20 miles from home" in t.value.columns)
+    assert row(location, "2024-25 Q2")["Placed more than 20 miles from home"] == SUPPRESSED
+
+    # The quarter after: 13.0% is shown with its RAG, but not the change from the hidden 2024-25 Q2
+    at.selectbox(key="cpp_quarter").select("2024-25 Q3").run()
+    tile = metric(at, "Placed more than 20 miles from home")
+    assert tile.value == "13.0%"
+    assert tile.delta == ""
+    assert f"Change since 2024-25 Q2 {NOT_SHOWN}." in all_text(at)
+    assert "Target 12.0% :orange-badge[Close to target]" in [m.value for m in at.markdown]
+
+    # And the one after that: both sides shown, so the change is too
+    at.selectbox(key="cpp_quarter").select("2024-25 Q4").run()
+    tile = metric(at, "Placed more than 20 miles from home")
+    assert tile.value == "11.9%"
+    assert tile.delta == "-1.1 points"
+    assert "Target 12.0% :green-badge[On target]" in [m.value for m in at.markdown]
+
+
+def test_stability_rag_of_a_hidden_value_is_not_shown(app):
+    # long-term stability 3 of 4 (75%) is hidden; "On target" (target 70) would say it is at least 70%
+    at = run(app, la=OTHER_LA, quarter="2024-25 Q4")
+    long_term = row(table(at, "Measure"), "Children in a long-term stable placement")
+    assert long_term["Brighton and Hove"] == SUPPRESSED
+    assert long_term["Against target"] == NOT_SHOWN
+    assert "On target" not in table(at, "Measure").to_numpy().ravel().tolist()
+
+    at.selectbox(key="cpp_la").select(LA).run()  # shown values keep their RAG
+    long_term = row(table(at, "Measure"), "Children in a long-term stable placement")
+    assert long_term["East Sussex"] == "70.0%"
+    assert long_term["Against target"] == "On target"
+
+
+def test_stability_rag_of_a_hidden_value_is_not_in_the_download(app, monkeypatch):
+    files = downloaded(app, monkeypatch, la=OTHER_LA, quarter="2024-25 Q4")
+    stability = files["cla_stability_846_2024-25_Q4.csv"]
+    long_term = next(line for line in stability.splitlines() if line.startswith("Children in a long-term"))
+    assert SUPPRESSED in long_term
+    assert long_term.endswith(NOT_SHOWN)
+    assert not any(word in stability for word in RAG_WORDS)
+
+
+def test_no_comparators_from_a_later_year(app, warehouse, monkeypatch):
+    # 2022-23 Q2 ends 30 September 2022, before the first published year (31 March 2023)
+    at = run(app, la=LA, quarter="2022-23 Q2")
+    text = all_text(at)
+    later = lookup(warehouse, "cla_rate_per_10k", "2022-23", grain="year")
+    assert later["benchmark_year"] == 2023
+    assert f"England {later['england_value']:.1f}" not in text
+    assert "Published figures for 2022-23" not in text
+    assert f"Published comparators: {NO_FIGURE}" in text
+    stability = table(at, "Measure")
+    for measure in ("Children with three or more placements in the year", "Children in a long-term stable placement"):
+        r = row(stability, measure)
+        assert r["England"] == r["Region"] == r["Statistical neighbours (average)"] == NO_FIGURE, r
+        assert r["Comparators published for"] == NO_FIGURE
+    (chart,) = [c for c in at.get("vega_lite_chart") if "Statistical neighbours" in str(chart_frames(c)[0].get("who"))]
+    bars = chart_frames(chart)[0]
+    assert bars[bars["who"] != "East Sussex"]["value"].isna().all()
+
+    files = downloaded(app, monkeypatch, la=LA, quarter="2022-23 Q2")
+    csv_text = files["cla_stability_845_2022-23_Q2.csv"]
+    for r in csv.DictReader(io.StringIO(csv_text)):
+        assert r["England"] == r["Region"] == r["Statistical neighbours (average)"] == NO_FIGURE, r
+        assert r["Comparators published for"] == NO_FIGURE
+    for published in ("10.0%", "11.0%", "10.5%", "71.0%", "68.0%", "70.5%"):  # the 2022-23 comparators
+        assert published not in csv_text
+
+    # an authority with no published figures at all says so, not "yet"
+    at.selectbox(key="cpp_la").select(OTHER_LA).run()
+    assert "No published comparators." in all_text(at)
+
+    # the quarter ending 31 March 2023 has that year's own figures
+    at.selectbox(key="cpp_la").select(LA).run()
+    at.selectbox(key="cpp_quarter").select("2022-23 Q4").run()
+    first = (
+        "England 71.0 · South East 57.0 · statistical neighbours 60.2 (average of 10). Published figures for 2022-23."
+    )
+    assert first in all_text(at)
 
 
 def test_stability_against_comparators_and_neighbours(app, warehouse):
@@ -401,6 +543,21 @@ class RecordingStorage(MemoryMediaFileStorage):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         RecordingStorage.instances.append(self)
+
+
+def downloaded(app: AppTest, monkeypatch, **params: str) -> dict[str, str]:
+    """Every CSV download on the page, by file name, as the browser would receive it."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    RecordingStorage.instances.clear()
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    at = run(app, **params)
+    storage = RecordingStorage.instances[-1]
+    files = {}
+    for button in at.download_button:
+        stored = storage.get_file(button.proto.url.rsplit("/", 1)[-1])
+        files[stored.filename] = stored.content.decode("utf-8-sig").replace("\r\n", "\n")
+    return files
 
 
 def test_downloads_equal_the_tables_and_are_safe(app, monkeypatch):

@@ -88,6 +88,20 @@ def test_points_change():
     assert disclosure.points_change_text((24.6, 160, 650), (50.0, 2, 4)) == "suppressed (small numbers)"
 
 
+# --- what is worked out from a hidden value goes with it -----------------------------------------------------
+
+
+def test_rag_of_a_hidden_value_is_not_shown():
+    # target 15, amber to 20: "Close to target" beside a hidden percentage would say it is 15-20%
+    assert disclosure.rag_text("amber", hidden=True) == "not shown (small numbers)"
+    assert disclosure.rag_text("green", hidden=True) == "not shown (small numbers)"
+    assert disclosure.rag_text(None, hidden=True) == "not shown (small numbers)"
+    assert disclosure.rag_text("amber", hidden=False) == "Close to target"
+    assert disclosure.rag_text("green", hidden=False) == "On target"
+    assert disclosure.rag_text("red", hidden=False) == "Off target"
+    assert disclosure.rag_text(None, hidden=False) == ""
+
+
 # --- secondary suppression ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from app import charts, data, disclosure, downloads, formatting, layout, placements
 from app.indicators import (
-    RAG_TEXT,
+    NO_PUBLISHED_FIGURE,
     Catalogue,
     Comparators,
     Indicator,
@@ -167,18 +167,23 @@ def _about(la_code: str, la_name: str, indicator_ids: list[str]) -> None:
     )
 
 
-def _delta(ind: Indicator, now: Row | None, before: Row | None) -> str | None:
-    if now is None or before is None:
-        return None
+def _delta(ind: Indicator, now: Row | None, before: Row | None) -> tuple[str | None, bool]:
+    """The tile's change since the previous quarter, and whether it is withheld for small numbers.
+
+    A change to or from a hidden value would give that value away ("+2" beside a known 650), so it is
+    withheld whenever either side is hidden.
+    """
     v_now, v_before = cell(now), cell(before)
+    if now is not None and disclosure.is_hidden(ind.unit, *v_now):
+        return None, True
+    if before is not None and disclosure.is_hidden(ind.unit, *v_before):
+        return None, now is not None
     if v_now[0] is None or v_before[0] is None:
-        return None
-    if disclosure.is_hidden(ind.unit, *v_now) or disclosure.is_hidden(ind.unit, *v_before):
-        return None
+        return None, False
     diff = v_now[0] - v_before[0]
     if ind.unit == "count":
-        return formatting.signed_count(diff)
-    return formatting.signed_points(diff, " points" if ind.unit == "percent" else "")
+        return formatting.signed_count(diff), False
+    return formatting.signed_points(diff, " points" if ind.unit == "percent" else ""), False
 
 
 def _unit_text(ind: Indicator, value: float | None) -> str:
@@ -189,8 +194,12 @@ def _unit_text(ind: Indicator, value: float | None) -> str:
     return formatting.count(value)
 
 
-def _comparator_text(ind: Indicator, comps: Comparators | None) -> str:
+def _comparator_text(ind: Indicator, comps: Comparators | None, *, published_later: bool) -> str:
+    """Comparators beside a tile. Only a year ending 31 March by the quarter's end is ever used; when the only
+    published years are later, the tile says so rather than showing a later year's figures."""
     if comps is None or not comps.any:
+        if published_later:
+            return f"Published comparators: {NO_PUBLISHED_FIGURE} (none for a year ending by this quarter)."
         return "No published comparators."
     parts = []
     if comps.england is not None:
@@ -201,6 +210,15 @@ def _comparator_text(ind: Indicator, comps: Comparators | None) -> str:
         n = f" (average of {comps.neighbours_count})" if comps.neighbours_count else ""
         parts.append(f"statistical neighbours {_unit_text(ind, comps.neighbours)}{n}")
     return f"{' · '.join(parts)}. Published figures for {comps.year_label}."
+
+
+def _target_text(ind: Indicator, row: Row | None) -> str:
+    """The target ("Target 12.0%") and the RAG badge; the badge is withheld when the value itself is hidden,
+    since "Close to target" beside a hidden percentage tells the reader its range."""
+    target = f"Target {_unit_text(ind, ind.target)}"
+    if disclosure.is_hidden(ind.unit, *cell(row)):
+        return f"{target} · against target: {disclosure.NOT_SHOWN}"
+    return f"{target} {layout.rag_badge(row.get('rag') if row else None)}".strip()
 
 
 def _tile(
@@ -218,23 +236,23 @@ def _tile(
         return
     row = values.quarter(indicator_id, quarter.start)
     before = values.quarter(indicator_id, quarter.previous_start)
-    delta = _delta(ind, row, before)
+    delta, withheld = _delta(ind, row, before)
     st.metric(
         label,
         disclosure.value_text(ind.unit, *cell(row)),
         delta=delta,
-        delta_color=ind.delta_color,
+        delta_color=ind.delta_color if delta is not None else "off",
         delta_description=f"since {quarter.previous_label}" if delta is not None else None,
         help=ind.definition,
         border=True,
     )
-    if delta is None and row is not None and before is not None:
-        st.caption(f"Change since {quarter.previous_label} not shown (small numbers).")
+    if withheld:
+        st.caption(f"Change since {quarter.previous_label} {disclosure.NOT_SHOWN}.")
     if ind.has_target and row is not None:
-        badge = layout.rag_badge(row.get("rag"))
-        st.markdown(f"Target {_unit_text(ind, ind.target)} {badge}".strip())
+        st.markdown(_target_text(ind, row))
     if comparators:
-        st.caption(_comparator_text(ind, values.comparators(indicator_id, quarter)))
+        comps = values.comparators(indicator_id, quarter)
+        st.caption(_comparator_text(ind, comps, published_later=values.any_comparators(indicator_id)))
     layout.definition_popover(ind, key=f"{KEY}_def_{indicator_id}")
 
 
@@ -398,7 +416,8 @@ def _providers(catalogue: Catalogue, values: Values, quarter: Quarter, trend: li
     st.markdown(
         "Internal capacity is the council's own provision (its own foster carers and children's homes). "
         "External capacity is bought or arranged from other councils, private and voluntary providers and "
-        "other public bodies."
+        "other public bodies. Children placed with parents, and children with no provider recorded, make up the "
+        "rest, so the three add up to all children looked after."
     )
     now = placements.snapshot(items, values, quarter.start)
     before = placements.snapshot(items, values, quarter.previous_start)
@@ -408,6 +427,8 @@ def _providers(catalogue: Catalogue, values: Values, quarter: Quarter, trend: li
             delta = None
             if now.visible_count(category) is not None and before.visible_count(category) is not None:
                 delta = formatting.signed_count(now.counts[category] - before.counts[category])
+            # a change to or from a hidden subtotal would give it away
+            withheld = delta is None and all(s.counts.get(category) is not None for s in (now, before))
             st.metric(
                 placements.CATEGORY_TILES[category],
                 now.count_text(category),
@@ -419,6 +440,8 @@ def _providers(catalogue: Catalogue, values: Values, quarter: Quarter, trend: li
             )
             if now.pcts.get(category, (None,))[0] is not None:
                 st.caption(f"{now.pct_text(category)} of children looked after")
+            if withheld:
+                st.caption(f"Change since {quarter.previous_label} {disclosure.NOT_SHOWN}.")
 
     st.subheader("Share of children by provider, quarter by quarter")
     chart_frame = placements.category_trend_chart_frame(items, values, trend)
@@ -510,7 +533,8 @@ def _stability(catalogue: Catalogue, values: Values, quarter: Quarter, la_code: 
     st.header("Placement stability", divider="gray")
     st.markdown(
         "How settled children are, against England, the region and similar authorities "
-        "(statistical neighbours). Published comparators are for the latest year available."
+        "(statistical neighbours). Published comparators are for the latest year ending 31 March on or before "
+        "the end of the quarter."
     )
     table_rows, chart_rows = [], []
     present = [ind for ind in (catalogue.get(i) for i in STABILITY_IDS) if ind is not None]
@@ -526,8 +550,15 @@ def _stability(catalogue: Catalogue, values: Values, quarter: Quarter, la_code: 
         text = disclosure.value_text(ind.unit, *v)
         hidden = disclosure.is_hidden(ind.unit, *v)
 
-        def published(value: float | None, ind: Indicator = ind) -> str:
-            return _unit_text(ind, value) if value is not None else ""
+        # never a later year's figures beside an earlier period: "no published figure yet" instead
+        none_text = NO_PUBLISHED_FIGURE if values.any_comparators(ind.indicator_id) else ""
+
+        def published(
+            value: float | None, ind: Indicator = ind, comps: Comparators | None = comps, none_text: str = none_text
+        ) -> str:
+            if comps is None or not comps.any:
+                return none_text
+            return _unit_text(ind, value) if value is not None else formatting.NOT_AVAILABLE
 
         table_row = {
             "Measure": ind.name,
@@ -536,11 +567,11 @@ def _stability(catalogue: Catalogue, values: Values, quarter: Quarter, la_code: 
             "England": published(comps.england if comps else None),
             region: published(comps.region if comps else None),
             "Statistical neighbours (average)": published(comps.neighbours if comps else None),
-            "Comparators published for": comps.year_label if comps else "",
+            "Comparators published for": comps.year_label if comps and comps.any else none_text,
         }
         if any_target:
             table_row["Against target"] = (
-                RAG_TEXT.get(row.get("rag"), "") if (row is not None and ind.has_target) else ""
+                disclosure.rag_text(row.get("rag"), hidden) if (row is not None and ind.has_target) else ""
             )
         table_rows.append(table_row)
         for who, value, value_text in (
