@@ -55,8 +55,8 @@ def _ingest(paths: list[Path], la, year, as_at, strict: bool, reload: bool = Fal
             return
         rows_rejected += o.rows_rejected
         extra = f", superseding {', '.join(o.superseded)}" if o.superseded else ""
-        _say(f"{where} loaded {o.path} as {o.table} {o.la_code or ''} "
-             f"{'' if o.collection_year is None else o.collection_year}: {o.rows_read:,} read, "
+        _say(f"{where} loaded {o.path} as {o.table} {o.la_code or ''} {o.period}".rstrip()
+             + f": {o.rows_read:,} read, "
              f"{o.rows_loaded:,} loaded, {o.rows_rejected:,} rejected{extra}")
         for line in o.first_rejects:
             _say(f"      {line}")

@@ -24,7 +24,7 @@ class UsageError(Exception):
 
 @dataclass
 class Identity:
-    table: Table
+    table: Table | None  # None for a file holding several tables (a workbook)
     la_code: str | None
     period: Period | None
     synthetic: bool
@@ -64,15 +64,18 @@ def find_manifest(path: Path) -> dict:
 def table_from_name(path: Path) -> Table | None:
     stem = normalise_heading(path.stem)
     folder = normalise_heading(path.parent.name)
-    best: Table | None = None
-    # Longest table name first, so "sw_episodes" wins over "episodes".
-    for t in sorted(all_tables(), key=lambda t: -len(t.name)):
-        token = normalise_heading(t.name)
-        if token in stem and (t.dataset != "reference" or "reference" in folder or "reference" in stem
-                              or token in ("postcodecentroids",)):
-            best = t
-            break
-    return best
+    # Longest token first, so "sw_episodes" wins over "episodes"; a token must not run on into a digit, so
+    # "list1" does not claim "List 10".
+    candidates = sorted(((normalise_heading(tok), t) for t in all_tables() for tok in t.file_tokens),
+                        key=lambda x: -len(x[0]))
+    for token, t in candidates:
+        if not re.search(re.escape(token) + r"(?!\d)", stem):
+            continue
+        if t.dataset == "reference" and not ("reference" in folder or "reference" in stem
+                                             or token == "postcodecentroids"):
+            continue
+        return t
+    return None
 
 
 def table_from_headings(header: list[str]) -> Table | None:
@@ -91,9 +94,9 @@ def table_from_headings(header: list[str]) -> Table | None:
 
 
 def identify(path: Path, header: list[str], la: str | None, year: int | None,
-             as_at: date | None) -> Identity:
+             as_at: date | None, table: Table | None = None) -> Identity:
     manifest = find_manifest(path)
-    table = table_from_name(path) or table_from_headings(header)
+    table = table or table_from_name(path) or table_from_headings(header)
     if table is None:
         raise UsageError(
             f"{path}: cannot tell which table this is; name the file after it (e.g. episodes.csv) "
@@ -102,6 +105,10 @@ def identify(path: Path, header: list[str], la: str | None, year: int | None,
     synthetic = bool(manifest.get("synthetic", False))
     if not table.per_authority:
         return Identity(table, None, None, synthetic)
+    if table.slot == "snapshot":
+        ident = identify_snapshot(path, la, as_at, {}, [table])
+        ident.table = table
+        return ident
     parts = list(path.parts[:-1]) + [path.stem]
     la_code = la
     if la_code is None:
@@ -132,3 +139,52 @@ def identify(path: Path, header: list[str], la: str | None, year: int | None,
     if as_at is None and manifest.get("end"):
         as_at = date.fromisoformat(manifest["end"])
     return Identity(table, la_code, period_for(year, as_at), synthetic)
+
+
+MONTHS = {m.lower(): i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_ ]?(0[1-9]|1[0-2])(?![\d])")
+_MON = "(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+MONTH_NAME_YEAR = re.compile(rf"(?i)(?<![a-z]){_MON}[a-z]*[-_ ]?((?:19|20)\d{{2}})|((?:19|20)\d{{2}})[-_ ]?{_MON}")
+
+
+def _month_end(year: int, month: int) -> date:
+    import calendar
+
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def snapshot_date(path: Path) -> date | None:
+    """The as-at date a snapshot's path gives: a `2024-01` folder or `Annex_A_2024_Jan` name → 31 Jan 2024."""
+    for part in reversed(list(path.parts[:-1]) + [path.stem]):
+        m = YEAR_MONTH.search(part)
+        if m:
+            return _month_end(int(m.group(1)), int(m.group(2)))
+        m = MONTH_NAME_YEAR.search(part)
+        if m:
+            if m.group(1):
+                return _month_end(int(m.group(2)), MONTHS[m.group(1).lower()[:3]])
+            return _month_end(int(m.group(3)), MONTHS[m.group(4).lower()[:3]])
+    return None
+
+
+def identify_snapshot(path: Path, la: str | None, as_at: date | None, texts: dict, tables) -> Identity:
+    """Authority and as-at date of a snapshot extract (Ofsted Annex A), whose slot is the as-at date."""
+    manifest = find_manifest(path)
+    parts = list(path.parts[:-1]) + [path.stem]
+    la_code = la or next((p for p in reversed(parts) if LA_PATTERN.match(p)), None)
+    if la_code is None and len(manifest.get("las", [])) == 1:
+        la_code = str(manifest["las"][0])
+    if la_code is None:
+        raise UsageError(f"{path}: cannot tell which authority this is; pass --la (e.g. --la 845)")
+    if not LA_PATTERN.match(la_code):
+        raise UsageError(f"--la {la_code!r}: an authority code is three digits (e.g. 845)")
+    as_at = as_at or snapshot_date(path)
+    if as_at is None:
+        raise UsageError(f"{path}: cannot tell the date this snapshot is as at; pass --as-at (e.g. --as-at "
+                         f"2024-01-31) or name it like Annex_A_2024_Jan.xlsx")
+    collection_year = as_at.year + 1 if as_at.month >= 4 else as_at.year
+    # Lists reach back up to 12 months before the as-at date (children in need and plans open longer).
+    start = date(as_at.year, 1, 1) if as_at.month == 12 else date(as_at.year - 1, as_at.month + 1, 1)
+    period = Period(start=start, end=as_at, collection_year=collection_year)
+    return Identity(None, la_code, period, bool(manifest.get("synthetic", False)))

@@ -131,16 +131,22 @@ class LoadRecord:
     message: str | None
     started_at: datetime
     finished_at: datetime | None = None
+    slot: str = "collection_year"
 
 
 def _slot(rec: LoadRecord) -> tuple[str, list]:
-    """The condition naming a load's slot: what a newer file replaces.
+    """The condition naming a load's slot: what a newer file replaces (the contract's `slot`).
 
-    Per-authority data: the same table, authority and collection year. Reference data: the same table and file
-    name, so a directory split into several files (one per postcode area, say) can be loaded file by file.
+    collection_year: the same table, authority and collection year (SSDA903, CIN census).
+    snapshot: the same table, authority and as-at date (Annex A: a newer snapshot of the same period).
+    file: the same table and file name (reference data: a directory split into several files loads file by
+    file).
     """
-    if rec.collection_year is None and rec.la_code is None:
+    if rec.slot == "file":
         return ("dataset = ? and table_name = ? and file_name = ?", [rec.dataset, rec.table_name, rec.file_name])
+    if rec.slot == "snapshot":
+        return ("dataset = ? and table_name = ? and la_code is not distinct from ? and period_end = ?",
+                [rec.dataset, rec.table_name, rec.la_code, rec.period_end])
     return ("dataset = ? and table_name = ? and la_code is not distinct from ? "
             "and collection_year is not distinct from ?",
             [rec.dataset, rec.table_name, rec.la_code, rec.collection_year])
@@ -174,13 +180,15 @@ def current_rows(con, rec: LoadRecord) -> tuple[str, int] | None:
 
 
 def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame,
-          cleared: pl.DataFrame | None = None) -> list[str]:
+          cleared: pl.DataFrame | None = None, transaction: bool = True) -> list[str]:
     """In one transaction: supersede the current load for the same slot, insert rows, record the load.
 
-    Returns the load ids superseded. A rejected file supersedes nothing.
+    Returns the load ids superseded. A rejected file supersedes nothing. With transaction=False the caller
+    holds the transaction (a workbook's lists load together or not at all).
     """
     superseded: list[str] = []
-    con.execute("begin transaction")
+    if transaction:
+        con.execute("begin transaction")
     try:
         if rec.status == "loaded":
             where, params = _slot(rec)
@@ -219,8 +227,10 @@ def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects
                              .to_arrow())
                 con.execute(f"insert into {target} select * from incoming_issues")
                 con.unregister("incoming_issues")
-        con.execute("commit")
+        if transaction:
+            con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        if transaction:
+            con.execute("rollback")
         raise
     return superseded

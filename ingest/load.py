@@ -13,14 +13,27 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.contracts import Table, dataset_tables
 from ingest.derive import DERIVATIONS
-from ingest.identify import MANIFEST, UsageError, identify, table_from_name
+from ingest.identify import (
+    MANIFEST,
+    Identity,
+    UsageError,
+    find_manifest,
+    identify,
+    identify_snapshot,
+    period_for,
+    table_from_name,
+)
 from ingest.landing import LoadRecord, current_rows, ensure_schema, find_identical, store
-from ingest.read import FileRejected, read_csv_text
+from ingest.pseudonym import load_key
+from ingest.read import CsvText, FileRejected, find_sheet, read_cin_census, read_csv_text, read_workbook
 from ingest.validate import REJECT_SCHEMA, check
 
 # Files picked up when a folder is named (a file named on the command line is read whatever its suffix).
-INPUT_SUFFIXES = {".csv"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+XML_SUFFIXES = {".xml"}
+INPUT_SUFFIXES = {".csv"} | WORKBOOK_SUFFIXES | XML_SUFFIXES
 
 
 @dataclass
@@ -32,6 +45,7 @@ class Outcome:
     table: str | None = None
     la_code: str | None = None
     collection_year: int | None = None
+    period: str = ""  # "2024-25", or "as at 31/01/2024" for a snapshot
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -77,29 +91,25 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
-                as_at: date | None = None, reload: bool = False) -> Outcome:
-    started = datetime.now()
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+@dataclass
+class Prepared:
+    """One table's worth of a file, checked and ready to store (or an outcome needing no store)."""
+
+    table: Table
+    rec: LoadRecord
+    outcome: Outcome
+    good: pl.DataFrame | None = None
+    rejects: pl.DataFrame | None = None
+    cleared: pl.DataFrame | None = None
+    store: bool = True
+
+
+def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, failure: FileRejected | None,
+             ident: Identity, as_at: date | None, reload: bool, where: str = "",
+             key: bytes | None = None) -> Prepared:
+    """Check one table's rows against its contract and build its load record (nothing written yet)."""
     name = path.name
-    header: list[str] = []
-    try:
-        text = read_csv_text(data, name)
-        header = text.header
-    except FileRejected as exc:
-        text, failure = None, exc
-    else:
-        failure = None
-    try:
-        ident = identify(path, header, la, year, as_at)
-    except UsageError as exc:
-        # Without a table (or authority, or year) there is no slot to record a load in: reject the file alone,
-        # so one stray file in a folder does not stop the others.
-        message = str(failure) if failure is not None and "cannot tell which table" in str(exc) else str(exc)
-        return Outcome(path, "rejected", message=message, rows_read=failure.rows_read if failure else 0,
-                       rows_rejected=failure.rows_read if failure else 0, unidentified=True)
-    table = ident.table
+    label = f"{name}{where}"
     rec = LoadRecord(
         load_id=_new_load_id(sha), dataset=table.dataset, table_name=table.name, file_name=name,
         file_path=str(path.resolve()), sha256=sha, la_code=ident.la_code,
@@ -107,28 +117,31 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         period_start=ident.period.start if ident.period else None,
         period_end=ident.period.end if ident.period else None,
         encoding=text.encoding if text else None, synthetic=ident.synthetic,
-        rows_read=0, rows_loaded=0, rows_rejected=0, status="loaded", message=None, started_at=started,
+        rows_read=0, rows_loaded=0, rows_rejected=0, status="loaded", message=None, started_at=datetime.now(),
+        slot=table.slot,
     )
     outcome = Outcome(path, "loaded", load_id=rec.load_id, table=f"{table.dataset}.{table.name}",
                       la_code=rec.la_code, collection_year=rec.collection_year)
+    if ident.period:
+        outcome.period = (f"as at {ident.period.end:%d/%m/%Y}" if table.slot == "snapshot"
+                          else ident.period.label)
     same = None if reload else find_identical(con, rec)
     if same:
         outcome.load_id = same.load_id
         if same.status == "rejected":
             outcome.status = "rejected"
             outcome.message = f"{same.message} (unchanged since load {same.load_id})"
-            return outcome
-        outcome.status = "unchanged"
-        later = f", since superseded by {same.superseded_by}" if same.superseded_by else ""
-        outcome.message = (f"{name}: identical to load {same.load_id}{later}; nothing changed "
-                           f"(--reload loads it again)")
-        return outcome
+        else:
+            outcome.status = "unchanged"
+            later = f", since superseded by {same.superseded_by}" if same.superseded_by else ""
+            outcome.message = (f"{label}: identical to load {same.load_id}{later}; nothing changed "
+                               f"(--reload loads it again)")
+        return Prepared(table, rec, outcome, store=False)
 
-    good = None
-    cleared = None
+    checked = None
     if failure is None:
         try:
-            checked = check(table, text, name, ident.period)
+            checked = check(table, text, label, ident.period, pseudonym_key=key)
         except FileRejected as exc:
             failure = exc
             failure.rows_read = len(text.rows)
@@ -136,54 +149,168 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
         holding = current_rows(con, rec)
         if holding and holding[1] > 0:
             failure = FileRejected(
-                "no_data_rows", f"{name}: a header but no data rows; it would replace load {holding[0]} "
+                "no_data_rows", f"{label}: a header but no data rows; it would replace load {holding[0]} "
                 f"holding {holding[1]:,} rows (an empty extract is usually a failed export)")
     if failure is not None:
-        rec.status = "rejected"
-        rec.rows_read = rec.rows_rejected = failure.rows_read
-        rec.message = str(failure)
-        rejects = pl.DataFrame(
-            [{"row_number": 0, "column_name": failure.column, "value": None, "rule": failure.rule,
-              "message": str(failure)}], schema=REJECT_SCHEMA)
-        outcome.status = "rejected"
-        outcome.message = str(failure)
-    else:
-        good = checked.good
-        cleared = checked.cleared
-        warnings = list(checked.warnings)
-        if (table.as_at_columns and as_at is None and ident.period and good.height
-                and ident.period.end > date.today()):
-            # No --as-at, and the collection year is not over: an in-year extract covers the year up to the
-            # month of its latest event. (A past year's file is taken as the full return: a small authority
-            # may have no event in its last months.)
-            latest = good.select(pl.max_horizontal(
-                pl.col(table.column(c).target).max() for c in table.as_at_columns)).item()
-            if latest is not None and _month_end(latest) < ident.period.end:
-                rec.period_end = _month_end(latest)
-                warnings.append(f"in-year extract: covers {ident.period.label} up to {rec.period_end:%d/%m/%Y} "
-                                f"(month of the latest event); pass --as-at to say otherwise")
-        if table.per_authority:
-            good = good.with_columns(pl.lit(ident.la_code).alias("la_code"),
-                                     pl.lit(ident.period.collection_year, pl.Int32).alias("collection_year"))
-        if table.derive:
-            good, extra = DERIVATIONS[table.derive](con, good)
-            warnings += extra
-        good = good.with_columns(pl.lit(rec.load_id).alias("_load_id"))
-        rejects = checked.rejects
-        rec.rows_read = checked.rows_read
-        rec.rows_loaded = good.height
-        rec.rows_rejected = checked.rows_rejected
-        rec.message = "; ".join(warnings) or None
-        outcome.warnings = warnings
-        outcome.first_rejects = [
-            f"{name} row {r['row_number']}, column {r['column_name'] or '(row)'}: {r['message']} [{r['rule']}]"
-            for r in rejects.head(5).iter_rows(named=True)
-        ]
-    rec.finished_at = datetime.now()
-    assert rec.rows_read == rec.rows_loaded + rec.rows_rejected, "row reconciliation failed"
-    outcome.superseded = store(con, table, rec, good, rejects, cleared)
-    outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = rec.rows_read, rec.rows_loaded, rec.rows_rejected
-    return outcome
+        return _rejected(table, rec, outcome, failure)
+
+    good, cleared = checked.good, checked.cleared
+    warnings = list(checked.warnings)
+    if (table.as_at_columns and as_at is None and ident.period and good.height
+            and ident.period.end > date.today() and table.slot == "collection_year"):
+        # No --as-at, and the collection year is not over: an in-year extract covers the year up to the
+        # month of its latest event. (A past year's file is taken as the full return: a small authority
+        # may have no event in its last months.)
+        latest = good.select(pl.max_horizontal(
+            pl.col(table.column(c).target).max() for c in table.as_at_columns)).item()
+        if latest is not None and _month_end(latest) < ident.period.end:
+            rec.period_end = _month_end(latest)
+            warnings.append(f"in-year extract: covers {ident.period.label} up to {rec.period_end:%d/%m/%Y} "
+                            f"(month of the latest event); pass --as-at to say otherwise")
+    if table.per_authority:
+        good = good.with_columns(pl.lit(ident.la_code).alias("la_code"),
+                                 pl.lit(ident.period.collection_year, pl.Int32).alias("collection_year"))
+    if table.derive:
+        good, extra = DERIVATIONS[table.derive](con, good)
+        warnings += extra
+    good = good.with_columns(pl.lit(rec.load_id).alias("_load_id"))
+    rec.rows_read = checked.rows_read
+    rec.rows_loaded = good.height
+    rec.rows_rejected = checked.rows_rejected
+    rec.message = "; ".join(warnings) or None
+    outcome.warnings = warnings
+    outcome.first_rejects = [
+        f"{label} row {r['row_number']}, column {r['column_name'] or '(row)'}: {r['message']} [{r['rule']}]"
+        for r in checked.rejects.head(5).iter_rows(named=True)
+    ]
+    return Prepared(table, rec, outcome, good, checked.rejects, cleared)
+
+
+def _rejected(table: Table, rec: LoadRecord, outcome: Outcome, failure: FileRejected) -> Prepared:
+    rec.status = "rejected"
+    rec.rows_read = rec.rows_rejected = failure.rows_read
+    rec.rows_loaded = 0
+    rec.message = str(failure)
+    rejects = pl.DataFrame(
+        [{"row_number": 0, "column_name": failure.column, "value": None, "rule": failure.rule,
+          "message": str(failure)}], schema=REJECT_SCHEMA)
+    outcome.status = "rejected"
+    outcome.message = str(failure)
+    return Prepared(table, rec, outcome, None, rejects, None)
+
+
+def _store_all(con, prepared: list[Prepared]) -> list[Outcome]:
+    """Store every table of one file in one transaction: all of the file or none of it."""
+    con.execute("begin transaction")
+    try:
+        for p in prepared:
+            if not p.store:
+                continue
+            p.rec.finished_at = datetime.now()
+            assert p.rec.rows_read == p.rec.rows_loaded + p.rec.rows_rejected, "row reconciliation failed"
+            p.outcome.superseded = store(con, p.table, p.rec, p.good, p.rejects, p.cleared, transaction=False)
+            p.outcome.rows_read = p.rec.rows_read
+            p.outcome.rows_loaded = p.rec.rows_loaded
+            p.outcome.rows_rejected = p.rec.rows_rejected
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return [p.outcome for p in prepared]
+
+
+def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
+                as_at: date | None = None, reload: bool = False, key: bytes | None = None) -> list[Outcome]:
+    """Load one file: one outcome per table it holds (a CSV holds one; a workbook or XML return several)."""
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return _ingest_workbook(con, path, data, sha, la, as_at, reload, key)
+    if suffix in XML_SUFFIXES:
+        return _ingest_cin_census(con, path, data, sha, la, year, reload, key)
+    header: list[str] = []
+    failure = None
+    text = None
+    try:
+        text = read_csv_text(data, path.name)
+        header = text.header
+    except FileRejected as exc:
+        failure = exc
+    try:
+        ident = identify(path, header, la, year, as_at)
+    except UsageError as exc:
+        # Without a table (or authority, or year) there is no slot to record a load in: reject the file alone,
+        # so one stray file in a folder does not stop the others.
+        message = str(failure) if failure is not None and "cannot tell which table" in str(exc) else str(exc)
+        return [Outcome(path, "rejected", message=message, rows_read=failure.rows_read if failure else 0,
+                        rows_rejected=failure.rows_read if failure else 0, unidentified=True)]
+    return _store_all(con, [_prepare(con, path, sha, ident.table, text, failure, ident, as_at, reload, key=key)])
+
+
+def _ingest_workbook(con, path: Path, data: bytes, sha: str, la: str | None, as_at: date | None,
+                     reload: bool, key: bytes | None) -> list[Outcome]:
+    """An Ofsted Annex A workbook: every list the contract names, checked, then loaded together."""
+    tables = dataset_tables("annex_a")
+    try:
+        sheets = read_workbook(data, path.name)
+        texts = {t.name: find_sheet(sheets, t, path.name) for t in tables}
+        failure = None
+    except FileRejected as exc:
+        texts, failure = {}, exc
+    try:
+        ident = identify_snapshot(path, la, as_at, texts, tables)
+    except UsageError as exc:
+        return [Outcome(path, "rejected", message=str(failure or exc), unidentified=True)]
+    prepared = [
+        _prepare(con, path, sha, t, texts.get(t.name), failure, ident, as_at, reload,
+                 where=f" sheet '{t.sheet}'", key=key)
+        for t in tables
+    ]
+    # One bad list rejects the workbook: a partial snapshot would mix two dates' pictures.
+    return _store_all(con, _all_or_nothing(prepared))
+
+
+def _ingest_cin_census(con, path: Path, data: bytes, sha: str, la: str | None, year: int | None,
+                       reload: bool, key: bytes | None) -> list[Outcome]:
+    """A CIN census XML return: the authority and year come from its header unless given."""
+    tables = dataset_tables("cin_census")
+    try:
+        census = read_cin_census(data, path.name)
+        failure = None
+    except FileRejected as exc:
+        census, failure = None, exc
+    la_code = la or (census.la_code if census else None)
+    collection_year = year or (census.collection_year if census else None)
+    try:
+        if la_code is None or collection_year is None:
+            # No usable header (or an unreadable file): fall back on the path, as for CSV returns.
+            ident = identify(path, [], la_code, collection_year, None, table=tables[0])
+        else:
+            ident = Identity(None, la_code, period_for(collection_year), bool(find_manifest(path).get("synthetic")))
+    except UsageError as exc:
+        return [Outcome(path, "rejected", message=str(failure or exc), unidentified=True)]
+    prepared = [
+        _prepare(con, path, sha, t, census.tables.get(t.name) if census else None, failure, ident, None, reload,
+                 where=f" ({t.name.replace('_', ' ')})", key=key)
+        for t in tables
+    ]
+    return _store_all(con, _all_or_nothing(prepared))
+
+
+def _all_or_nothing(prepared: list[Prepared]) -> list[Prepared]:
+    if not any(p.outcome.status == "rejected" and p.store for p in prepared):
+        return prepared
+    first = next(p for p in prepared if p.outcome.status == "rejected")
+    whole = FileRejected("file_rejected", first.outcome.message)
+    return [p if p.outcome.status in ("rejected", "unchanged")
+            else _rejected(p.table, p.rec, p.outcome, _cause(whole, p)) for p in prepared]
+
+
+def _cause(whole: FileRejected, p: Prepared) -> FileRejected:
+    exc = FileRejected("file_rejected", f"not loaded because another part of the file was rejected: {whole}")
+    exc.rows_read = p.rec.rows_read
+    return exc
 
 
 def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, year: int | None = None,
@@ -193,13 +320,14 @@ def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, ye
     landing.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(landing))
     outcomes = []
+    key = load_key(landing.parent)
     try:
         ensure_schema(con)
         for i, f in enumerate(files, 1):
-            outcome = ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload)
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome, i, len(files))
+            for outcome in ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload, key=key):
+                outcomes.append(outcome)
+                if progress:
+                    progress(outcome, i, len(files))
         con.execute("checkpoint")
     finally:
         con.close()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 
 
 class FileRejected(Exception):
@@ -89,3 +92,177 @@ def read_csv_text(data: bytes, file_name: str) -> CsvText:
             "not_csv", f"{file_name} row 0 (header): one column only ({header[0][:40]!r}): not a CSV file"
         )
     return CsvText(encoding, header, rows, numbers)
+
+
+WORKBOOK_DATE_FORMAT = "%d/%m/%Y"
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV export of it would hold (dates as dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime(WORKBOOK_DATE_FORMAT)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_workbook(data: bytes, file_name: str) -> dict[str, CsvText]:
+    """Every sheet of an .xlsx workbook as header + rows of text (cached values, not formulas)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected("not_a_workbook", f"{file_name}: not an Excel workbook (.xlsx) ({exc})") from exc
+    sheets: dict[str, CsvText] = {}
+    try:
+        for ws in book.worksheets:
+            header: list[str] | None = None
+            rows: list[list[str]] = []
+            numbers: list[int] = []
+            n = 0
+            for values in ws.iter_rows(values_only=True):
+                fields = [_cell_text(v).strip() if isinstance(v, str) else _cell_text(v) for v in values]
+                if not any(f.strip() for f in fields):
+                    continue
+                if header is None:
+                    header = [f.strip() for f in fields]
+                    while header and not header[-1]:
+                        header.pop()
+                    continue
+                n += 1
+                fields = fields[: max(len(header), len(fields))]
+                while len(fields) > len(header) and not fields[-1].strip():
+                    fields.pop()
+                while len(fields) < len(header):
+                    fields.append("")  # a spreadsheet row has no "truncated line": empty cells are blank
+                rows.append(fields)
+                numbers.append(n)
+            sheets[ws.title] = CsvText("xlsx", header or [], rows, numbers)
+    finally:
+        book.close()
+    return sheets
+
+
+def find_sheet(sheets: dict[str, CsvText], table, file_name: str) -> CsvText:
+    """The sheet a contract table names ("List 3"), matched ignoring case and spaces."""
+    wanted = re.sub(r"\s+", "", (table.sheet or table.name)).lower()
+    for title, text in sheets.items():
+        if re.sub(r"\s+", "", title).lower() == wanted:
+            if not text.header:
+                raise FileRejected("empty_sheet", f"{file_name} sheet '{title}' ({table.name}): no header row",
+                                   column=None)
+            return text
+    raise FileRejected(
+        "missing_sheet",
+        f"{file_name}: no sheet '{table.sheet}' ({table.name.replace('_', ' ')}); sheets found: "
+        + ", ".join(f"'{t}'" for t in sheets),
+    )
+
+
+# --- the CIN census (XML) -------------------------------------------------------------------------------
+
+# Which element starts a row of each flattened table, and which child elements become its columns. A row also
+# carries LAchildID and, below a referral, its CINreferralDate (and below a plan, its CPPstartDate).
+CIN_CENSUS_LAYOUT = {
+    "referrals": ("CINdetails", ["CINreferralDate", "ReferralSource", "PrimaryNeedCode", "CINclosureDate",
+                                 "ReasonForClosure", "ReferralNFA"]),
+    "assessments": ("Assessments", ["AssessmentActualStartDate", "AssessmentInternalReviewDate",
+                                    "AssessmentAuthorisationDate", "AssessmentFactors"]),
+    "cin_plans": ("CINPlanDates", ["CINPlanStartDate", "CINPlanEndDate"]),
+    "section47": ("Section47", ["S47ActualStartDate", "InitialCPCtarget", "DateOfInitialCPC", "ICPCnotRequired"]),
+    "cp_plans": ("ChildProtectionPlans", ["CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse",
+                                          "LatestCategoryOfAbuse", "NumberOfPreviousCPP"]),
+}
+
+
+def _strip_ns(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(elem, name: str) -> str:
+    """Text of a direct or nested child element; repeated values (factors, disabilities) joined with ';'."""
+    found = [e for e in elem.iter() if _strip_ns(e.tag) == name and e is not elem]
+    if not found:
+        return ""
+    if len(found) == 1 and len(found[0]) == 0:
+        return (found[0].text or "").strip()
+    values = [(e.text or "").strip() for e in found if len(e) == 0 and (e.text or "").strip()]
+    if not values:  # a container (e.g. <AssessmentFactors><AssessmentFactor>…): its leaves
+        values = [(x.text or "").strip() for e in found for x in e.iter() if len(x) == 0 and (x.text or "").strip()]
+    return ";".join(values)
+
+
+@dataclass
+class CinCensus:
+    la_code: str | None
+    collection_year: int | None
+    tables: dict[str, CsvText]
+
+
+def read_cin_census(data: bytes, file_name: str) -> CinCensus:
+    """Flatten a CIN census XML return into one table per contract table (text values, ISO dates)."""
+    import xml.etree.ElementTree as ET
+
+    if not data.strip():
+        raise FileRejected("empty_file", f"{file_name}: the file is empty")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line, col = exc.position
+        raise FileRejected("xml_syntax", f"{file_name} line {line}, column {col}: not well-formed XML ({exc})") \
+            from exc
+    by_tag = {}
+    for e in root.iter():
+        by_tag.setdefault(_strip_ns(e.tag), e)
+    if "Children" not in by_tag and "Child" not in by_tag:
+        raise FileRejected("not_cin_census", f"{file_name}: not a CIN census return (no Children element)")
+    collection = by_tag.get("Collection")
+    if collection is not None and (collection.text or "").strip().upper() not in ("CIN", ""):
+        raise FileRejected("not_cin_census", f"{file_name}: a '{collection.text}' collection, not CIN")
+    year_el, lea_el = by_tag.get("Year"), by_tag.get("LEA")
+    year = int(year_el.text.strip()) if year_el is not None and (year_el.text or "").strip().isdigit() else None
+    la = (lea_el.text or "").strip() if lea_el is not None else None
+
+    children = [e for e in root.iter() if _strip_ns(e.tag) == "Child"]
+    rows: dict[str, list[list[str]]] = {"children": [], "cp_reviews": [], **{k: [] for k in CIN_CENSUS_LAYOUT}}
+    headers = {
+        "children": ["LAchildID", "Sex", "PersonBirthDate", "Ethnicity", "Disabilities"],
+        "cp_reviews": ["LAchildID", "CPPstartDate", "CPPreviewDate"],
+        **{k: ["LAchildID"] + (["CINreferralDate"] if k != "referrals" else []) + cols
+           for k, (_, cols) in CIN_CENSUS_LAYOUT.items()},
+    }
+    for child in children:
+        child_id = _child_text(child, "LAchildID")
+        ident = next((e for e in child if _strip_ns(e.tag) == "ChildIdentifiers"), child)
+        chars = next((e for e in child if _strip_ns(e.tag) == "ChildCharacteristics"), child)
+        rows["children"].append([child_id, _child_text(ident, "Sex"), _child_text(ident, "PersonBirthDate"),
+                                 _child_text(chars, "Ethnicity"), _child_text(chars, "Disabilities")])
+        for details in (e for e in child if _strip_ns(e.tag) == "CINdetails"):
+            referral_date = _child_text(details, "CINreferralDate")
+            rows["referrals"].append([child_id] + [
+                _leaf(details, c) for c in CIN_CENSUS_LAYOUT["referrals"][1]])
+            for table, (tag, cols) in CIN_CENSUS_LAYOUT.items():
+                if table == "referrals":
+                    continue
+                for part in (e for e in details if _strip_ns(e.tag) == tag):
+                    rows[table].append([child_id, referral_date] + [_child_text(part, c) for c in cols])
+                    if table == "cp_plans":
+                        start = _child_text(part, "CPPstartDate")
+                        for review in (e for e in part.iter() if _strip_ns(e.tag) == "CPPreviewDate"):
+                            rows["cp_reviews"].append([child_id, start, (review.text or "").strip()])
+    tables = {name: CsvText("utf-8", headers[name], r, list(range(1, len(r) + 1))) for name, r in rows.items()}
+    return CinCensus(la, year, tables)
+
+
+def _leaf(elem, name: str) -> str:
+    """A referral's own field: a direct child only (a nested assessment has dates of its own)."""
+    for e in elem:
+        if _strip_ns(e.tag) == name:
+            return (e.text or "").strip()
+    return ""

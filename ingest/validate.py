@@ -70,7 +70,8 @@ def map_columns(table: Table, header: list[str], file_name: str) -> tuple[dict[s
                 column=col.name,
             )
         found[col.name] = i
-    missing = [c.name for c in table.kept if c.name not in found]
+    missing = [c.name for c in table.kept if c.name not in found
+               and (c.required or not table.optional_may_be_absent)]
     if missing:
         raise FileRejected(
             "missing_columns",
@@ -107,26 +108,41 @@ def _masked_postcode(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_chars() > 4).then(expr.str.slice(0, 4) + pl.lit("…")).otherwise(expr)
 
 
-def check(table: Table, text: CsvText, file_name: str, period: Period | None) -> Checked:
+EXCEL_ERRORS = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"]
+TRUE_WORDS = ["yes", "y", "true", "1"]
+FALSE_WORDS = ["no", "n", "false", "0"]
+
+
+def check(table: Table, text: CsvText, file_name: str, period: Period | None,
+          pseudonym_key: bytes | None = None) -> Checked:
     positions, unknown = map_columns(table, text.header, file_name)
     warnings = []
     if unknown:
         warnings.append(f"ignored column{'s' if len(unknown) > 1 else ''} not in the contract: "
                         + ", ".join(unknown))
     kept = table.kept
+    absent = [c.name for c in kept if c.name not in positions]
+    if absent:
+        warnings.append(f"column{'s' if len(absent) > 1 else ''} not found, left blank: {', '.join(absent)}")
     width = len(text.header)
     data = {
         c.name: [r[positions[c.name]] if positions[c.name] < len(r) else None for r in text.rows]
+        if c.name in positions else [None] * len(text.rows)
         for c in kept
     }
     frame = pl.DataFrame(data, schema={c.name: pl.String for c in kept}).with_columns(
         pl.Series(ROW, text.row_numbers, dtype=pl.Int64),
         pl.Series("_fields", [len(r) for r in text.rows], dtype=pl.Int64),
     )
-    # Trim, and treat an empty cell as missing.
-    frame = frame.with_columns(
-        [pl.col(c.name).str.strip_chars().replace("", None).alias(c.name) for c in kept]
-    )
+    # Trim, drop a template's list letters ("a) Male"), and treat an empty cell or a spreadsheet error
+    # (#N/A) as missing.
+    def tidy(col: Column) -> pl.Expr:
+        e = pl.col(col.name).str.strip_chars()
+        if table.value_prefix:
+            e = e.str.replace(table.value_prefix, "").str.strip_chars()
+        return pl.when(e.is_in(EXCEL_ERRORS) | (e == "")).then(None).otherwise(e).alias(col.name)
+
+    frame = frame.with_columns([tidy(c) for c in kept])
     errors: list[pl.DataFrame] = [
         _errors(
             frame,
@@ -140,7 +156,7 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None) ->
     ]
     typed = []
     for col in kept:
-        exprs, errs = _check_column(table, col, frame, period)
+        exprs, errs = _check_column(table, col, frame, period, pseudonym_key)
         typed.append(exprs)
         errors.extend(errs)
     frame = frame.with_columns(typed)
@@ -186,7 +202,8 @@ def _combine(errors: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=REJECT_SCHEMA)
 
 
-def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period | None):
+def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period | None,
+                  pseudonym_key: bytes | None = None):
     """Return the typed expression for the column (named __typed_<name>) and the error frames."""
     raw = pl.col(col.name)
     present = raw.is_not_null()
@@ -195,6 +212,12 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
     if col.required:
         errs.append(_errors(frame, ~present, col.name, raw, "required",
                             pl.lit(f"{col.name} is required but blank")))
+    if col.extract:
+        found = raw.str.extract(col.extract, 1)
+        errs.append(_errors(frame, present & found.is_null(), col.name, raw, "unexpected_form",
+                            pl.format(f"{col.name} '{{}}' does not have the expected form", raw)))
+        raw = found
+        present = raw.is_not_null()
     if col.type == "date":
         fmt = table.date_format
         # Excel drops leading zeros (1/5/2024): pad them. A two-digit year (1/5/24) is never guessed at.
@@ -243,6 +266,17 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
         errs.append(_errors(frame, present & ~ok, col.name, _masked_postcode(raw), "postcode_format",
                             pl.lit(f"{col.name} is not a UK postcode")))
         typed = compact.str.slice(0, compact.str.len_chars() - 3) + " " + compact.str.slice(-3)
+    elif col.type == "boolean":
+        lower = raw.str.to_lowercase()
+        errs.append(_errors(frame, present & ~lower.is_in(TRUE_WORDS + FALSE_WORDS), col.name, raw,
+                            "not_yes_or_no", pl.format(f"{col.name} '{{}}' is not yes or no", raw)))
+        typed = pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False)
+    elif col.type == "pseudonym":
+        if pseudonym_key is None:
+            raise ValueError(f"{table.dataset}.{table.name}.{col.name} needs a pseudonymisation key")
+        from ingest.pseudonym import pseudonymise
+
+        typed = raw.map_batches(lambda s: pseudonymise(s, pseudonym_key), return_dtype=pl.String)
     else:
         typed = raw
     return typed.alias(out_name), errs

@@ -410,12 +410,12 @@ def test_a_rejected_file_sent_again_is_rejected_again(data_dir, tmp_path, capsys
 def test_stray_files_in_a_folder_do_not_stop_the_others(data_dir, tmp_path, capsys):
     folder = tmp_path / "drop"
     write(folder / "845" / "2024-25" / "header.csv", HEADER + "1,M,01/01/2015,WBRI,,,\n")
-    write(folder / "845" / "2024-25" / "aaa_contacts.csv", "ID,WHEN\n1,2024\n")
+    write(folder / "845" / "2024-25" / "aaa_notes.csv", "ID,WHEN\n1,2024\n")
     write(folder / "README.txt", "notes for the analyst\n")
     write(folder / "845" / "2024-11-30" / "episodes.csv", EPISODES + "1,01/05/2024,S,C2,N1,U4,PR1,,,,,,\n")
     assert main(["ingest", str(folder)]) == 2  # two files could not be identified: a naming problem
     captured = capsys.readouterr()
-    assert "aaa_contacts.csv: cannot tell which table" in captured.err
+    assert "aaa_notes.csv: cannot tell which table" in captured.err
     assert "cannot tell the collection year" in captured.err  # a dated folder is not a collection year
     assert "skipped 1 file(s)" in captured.out and "README.txt" in captured.out
     assert query(data_dir.landing, "select table_name from meta.loads") == [("header",)]
@@ -432,3 +432,13 @@ def test_trailing_empty_headings_and_utf16(data_dir, tmp_path):
     assert outcomes[trailing].warnings == []  # the empty headings are not "ignored columns"
     assert (outcomes[utf16].rows_loaded, outcomes[utf16].rows_rejected) == (1, 0)
     assert query(data_dir.landing, "select encoding from meta.loads where collection_year = 2024") == [("utf-16",)]
+
+
+def test_org_units_reference(data_dir, tmp_path):
+    f = write(tmp_path / "reference" / "org_units.csv", "la_code,team_name,team_id,service_id,service_name\n"
+              "845,Locality 1 Assessment,L1A,AS,Assessment and Child Protection\n"
+              "845,Locality 1 Assessment,L1B,AS,Assessment and Child Protection\n"  # the same team twice
+              "845,CIN Team 1,CIN1,CIN,Children in Need\n")
+    [o] = ingest_paths(data_dir.landing, [f])
+    assert (o.table, o.rows_loaded, o.rows_rejected) == ("reference.org_units", 1, 2)
+    assert query(data_dir.landing, "select rule from meta.rejected_rows group by 1") == [("duplicate_key",)]

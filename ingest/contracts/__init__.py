@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 CONTRACT_DIR = Path(__file__).parent
-COLUMN_TYPES = {"string", "code", "date", "integer", "number", "postcode"}
+COLUMN_TYPES = {"string", "code", "date", "integer", "number", "postcode", "boolean", "pseudonym"}
 # duckdb type of each contract type once stored in raw.*
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -23,6 +23,8 @@ SQL_TYPES = {
     "integer": "INTEGER",
     "number": "DOUBLE",
     "postcode": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "pseudonym": "VARCHAR",  # a keyed hash of a person's name or staff number (see ingest/pseudonym.py)
 }
 
 
@@ -43,11 +45,19 @@ class Column:
     min: float | None = None
     max: float | None = None
     on_error: str = "reject"  # or "clear": a bad value becomes unknown and the row is kept (logged)
+    # Regular expressions tried against the heading (lower case, spaces collapsed) when no name or alias
+    # matches exactly: councils word headings differently (Annex A above all).
+    patterns: tuple[str, ...] = ()
+    # A regular expression whose first group is the value kept (e.g. the code in "N1 - Abuse or neglect").
+    extract: str | None = None
 
     def matches(self, heading: str) -> bool:
         wanted = {normalise_heading(self.name), normalise_heading(self.target)}
         wanted |= {normalise_heading(a) for a in self.aliases}
-        return normalise_heading(heading) in wanted
+        if normalise_heading(heading) in wanted:
+            return True
+        loose = re.sub(r"\s+", " ", heading.strip().lower())
+        return any(re.search(p, loose) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,19 @@ class Table:
     date_format: str
     per_authority: bool
     as_at_columns: tuple[str, ...]
-    code_lists: dict[str, tuple[CodeRange, ...]] = field(repr=False, hash=False, compare=False)
+    # What a newer file replaces: "collection_year" (same authority and year), "snapshot" (same authority and
+    # as-at date: Annex A) or "file" (same file name: reference data).
+    slot: str = "collection_year"
+    # Sheet name (workbooks) and file-name tokens that identify this table.
+    sheet: str | None = None
+    file_tokens: tuple[str, ...] = ()
+    # Stripped from every cell before checking: e.g. Annex A's list letters in "a) Male".
+    value_prefix: str | None = None
+    # False (SSDA903): every column must be present. True (Annex A, whose lists councils trim): an optional
+    # column that is absent is left blank, and the load says so.
+    optional_may_be_absent: bool = False
+    code_lists: dict[str, tuple[CodeRange, ...]] = field(default_factory=dict, repr=False, hash=False,
+                                                         compare=False)
 
     @property
     def raw_table(self) -> str:
@@ -119,7 +141,7 @@ def _parse_contract(path: Path) -> dict[str, Table]:
     tables = {}
     for name, t in spec["tables"].items():
         columns = []
-        for c in t["columns"]:
+        for c in list(t["columns"]) + list(t.get("extra_columns", [])):
             col = Column(
                 name=c["name"],
                 target=c.get("target", c["name"].lower()),
@@ -131,6 +153,8 @@ def _parse_contract(path: Path) -> dict[str, Table]:
                 min=c.get("min"),
                 max=c.get("max"),
                 on_error=c.get("on_error", "reject"),
+                patterns=tuple(c.get("patterns", ())),
+                extract=c.get("extract"),
             )
             if col.on_error not in ("reject", "clear") or (col.on_error == "clear" and col.required):
                 raise ValueError(f"{path.name}: {name}.{col.name}: on_error must be reject, or clear when optional")
@@ -149,6 +173,11 @@ def _parse_contract(path: Path) -> dict[str, Table]:
             date_format=spec.get("date_format", "%d/%m/%Y"),
             per_authority=spec.get("per_authority", True),
             as_at_columns=tuple(t.get("as_at_columns", ())),
+            slot=spec.get("slot", "collection_year" if spec.get("per_authority", True) else "file"),
+            sheet=t.get("sheet"),
+            file_tokens=tuple(t.get("file_tokens", (name,))),
+            value_prefix=spec.get("value_prefix"),
+            optional_may_be_absent=bool(spec.get("optional_may_be_absent", False)),
             code_lists=code_lists,
         )
     return tables
@@ -163,6 +192,10 @@ def all_tables() -> tuple[Table, ...]:
             continue
         tables.extend(_parse_contract(path).values())
     return tuple(sorted(tables, key=lambda t: (t.dataset != "reference", t.dataset, t.name)))
+
+
+def dataset_tables(dataset: str) -> tuple[Table, ...]:
+    return tuple(t for t in all_tables() if t.dataset == dataset)
 
 
 def get_table(dataset: str, name: str) -> Table:
