@@ -217,3 +217,145 @@ def data_as_at(la_code: str, indicator_ids: Sequence[str]) -> dt.date | None:
     """Latest period end among these indicators for the authority."""
     rows = query(_DATA_AS_AT, [la_code, list(indicator_ids)]).to_dicts()
     return rows[0]["data_as_at"] if rows else None
+
+
+# --- the CSCMT monthly page (children in need, child protection, by team) --------------------------------
+
+_AUDIENCE_CATALOGUE = """
+select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
+       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
+       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+from indicators
+where list_contains(
+    list_transform(string_split(replace(lower(coalesce(audiences, '')), ',', ';'), ';'), lambda a: trim(a)),
+    lower(trim(?))
+)
+order by sort_order nulls last, indicator_id
+"""
+
+_MONTHLY_AUTHORITIES = """
+with las as (
+    select distinct la_code
+    from indicator_values
+    where org_level = 'la' and period_grain = 'month' and list_contains(?::VARCHAR[], indicator_id)
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+_MONTHS = """
+select period_label, min(period_start) as period_start, max(period_end) as period_end
+from indicator_values
+where la_code = ?
+  and org_level = 'la'
+  and period_grain = 'month'
+  and list_contains(?::VARCHAR[], indicator_id)
+group by period_label
+order by min(period_start) desc
+"""
+
+_MONTHLY_VALUES = """
+select indicator_id, period_start, period_end, period_label, org_level, org_id,
+       numerator, denominator, value, target, rag, previous_value, year_ago_value,
+       direction_previous, direction_year_ago, benchmark_year, england_value
+from indicator_values
+where la_code = ?
+  and period_grain = 'month'
+  and period_start between ? and ?
+  and list_contains(?::VARCHAR[], indicator_id)
+  and org_level in ('la', 'service', 'team')
+order by indicator_id, org_level, org_id, period_start
+"""
+
+_ORG_UNITS = """
+select org_level, org_id, org_name, parent_id, is_mapped
+from org_units
+where la_code = ?
+order by org_level, org_id
+"""
+
+_UNMAPPED_TEAMS = """
+select team_name, first_seen, last_seen, events
+from unmapped_teams
+where la_code = ?
+order by team_name
+"""
+
+_TABLE_COLUMNS = """
+select column_name
+from information_schema.columns
+where table_schema = 'main' and table_name = ?
+order by ordinal_position
+"""
+
+_EXCEPTION_DATES = """
+select distinct cast(as_at_date as date) as as_at_date
+from cin_exceptions
+where la_code = ?
+order by as_at_date desc
+"""
+
+_EXCEPTIONS = """
+select *
+from cin_exceptions
+where la_code = ? and cast(as_at_date as date) = ?
+order by exception_type, team_id, child_id
+"""
+
+
+def audience_catalogue(audience: str) -> pl.DataFrame:
+    """Catalogue rows whose `audiences` (separated by ';', or ',') include this audience, by sort_order."""
+    return query(_AUDIENCE_CATALOGUE, [audience])
+
+
+def monthly_authorities(indicator_ids: Sequence[str]) -> pl.DataFrame:
+    """Authorities with monthly values for any of these indicators: la_code, la_name (from org_units, else
+    statistical_neighbours; null when neither has it)."""
+    return query(_MONTHLY_AUTHORITIES, [list(indicator_ids)])
+
+
+def months(la_code: str, indicator_ids: Sequence[str]) -> pl.DataFrame:
+    """Months holding any of these indicators for the authority (org_level 'la'), newest first."""
+    return query(_MONTHS, [la_code, list(indicator_ids)])
+
+
+def monthly_values(la_code: str, indicator_ids: Sequence[str], first: dt.date, last: dt.date) -> pl.DataFrame:
+    """Monthly rows at authority, service and team level for months starting from `first` to `last`."""
+    return query(_MONTHLY_VALUES, [la_code, first, last, list(indicator_ids)])
+
+
+def org_units(la_code: str) -> pl.DataFrame:
+    """The authority's services and teams (org_level, org_id, org_name, parent_id, is_mapped)."""
+    return query(_ORG_UNITS, [la_code])
+
+
+def unmapped_teams(la_code: str) -> pl.DataFrame:
+    """Team names seen in the case records but missing from the team list (counted, never dropped)."""
+    return query(_UNMAPPED_TEAMS, [la_code])
+
+
+def table_columns(table_name: str) -> list[str]:
+    """Columns of a served table or view, [] when the build does not have it."""
+    return query(_TABLE_COLUMNS, [table_name])["column_name"].to_list()
+
+
+def exception_dates(la_code: str) -> list[dt.date]:
+    """Month ends with child-level exception lists for the authority, newest first (needs `cin_exceptions`)."""
+    return query(_EXCEPTION_DATES, [la_code])["as_at_date"].to_list()
+
+
+def cin_exceptions(la_code: str, as_at: dt.date) -> pl.DataFrame:
+    """Child-level exception rows as at a month end (needs `cin_exceptions`; check `table_columns` first).
+
+    Child-level: only for pages that have checked `app.access` first.
+    """
+    return query(_EXCEPTIONS, [la_code, as_at])

@@ -24,13 +24,22 @@ class PageSpec:
     section: str = "Reports"
 
 
+# Page modules live in app/views/, not app/pages/: Streamlit treats a folder called pages/ beside the entry
+# point as its older multipage mode, which runs a deep-linked page without the entry point on the first request.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        path="pages/corporate_parenting.py",
+        path="views/corporate_parenting.py",
         title="Corporate Parenting Panel",
         url_path="corporate-parenting",
         icon=":material/family_restroom:",
         audiences=("corporate_parenting_panel", "lead_member", "cscmt", "smt"),
+    ),
+    PageSpec(
+        path="views/cscmt.py",
+        title="CSCMT monthly performance",
+        url_path="cscmt",
+        icon=":material/monitoring:",
+        audiences=("cscmt", "team_managers", "smt"),
     ),
 )
 
