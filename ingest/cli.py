@@ -88,7 +88,7 @@ def cmd_build(args) -> int:
     from ingest.build import BuildFailed, build
 
     try:
-        build(DataDir.from_env(), progress=_say)
+        build(DataDir.from_env(), progress=_say, unit_tests=getattr(args, "unit_tests", False))
     except BuildFailed as exc:
         _err(str(exc))
         return 1
@@ -168,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_ingest)
 
     b = sub.add_parser("build", help="build the warehouse in a new file and swap it in")
+    b.add_argument("--unit-tests", action="store_true",
+                   help="also run dbt's unit tests (the SQL on hand-made rows; the test suite does)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="serve the dashboard")

@@ -40,8 +40,14 @@ def built_once(tmp_path_factory):
     return data
 
 
-def test_empty_landing_builds(data_dir):
-    result = build(data_dir)
+def test_empty_landing_builds_with_every_dbt_unit_test(data_dir):
+    # Serving builds skip dbt's unit tests (they test the SQL, not the data); this build runs all of them,
+    # so a failing unit test fails the suite. The log shows how many ran.
+    result = build(data_dir, unit_tests=True)
+    log = result.log.read_text()
+    assert log.count("START unit_test") >= 40
+    # ...and a serving build runs none of them.
+    assert "START unit_test" not in build(data_dir).log.read_text()
     con = duckdb.connect(str(result.warehouse), read_only=True)
     try:
         assert con.sql("select count(*) from indicator_values").fetchall() == [(0,)]

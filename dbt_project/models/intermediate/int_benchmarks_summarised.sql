@@ -1,6 +1,9 @@
 -- Published DfE comparators for the indicators that have a series, one row per indicator, published year
 -- (time_period: the year ending 31 March) and LA in the file: the LA's own value, its region and the region's
 -- value, England, and the mean of its statistical neighbours' published values (suppressed ones ignored).
+-- The child protection rate per 10,000 is not in the files: it is computed for every LA, region and England as
+-- plans open on 31 March (table D5, CPP_At31) per 10,000 children aged 0 to 17 in the ONS mid-year estimate of
+-- the year before (as DfE's published rates use), null where either is suppressed.
 with
 
 rates as (
@@ -12,6 +15,30 @@ rates as (
 stability as (
 
     select * from {{ ref('stg_dfe__placement_stability') }}
+
+),
+
+cin_referrals as (
+
+    select * from {{ ref('stg_dfe__cin_referrals') }}
+
+),
+
+cp_subsequent as (
+
+    select * from {{ ref('stg_dfe__cp_subsequent_plans') }}
+
+),
+
+cp_duration as (
+
+    select * from {{ ref('stg_dfe__cp_plans_by_duration') }}
+
+),
+
+population as (
+
+    select * from {{ ref('stg_dfe__population') }}
 
 ),
 
@@ -61,6 +88,74 @@ published as (
     from stability
     where cla_group = 'Children looked after continuously for at least 2.5 years on 31 March aged under 16 years'
         and placement_stability = 'Living with the same carer for at least 2 years'
+
+    union all
+
+    select
+        'cin_rereferrals_12m_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        rereferral_percent as published_value
+
+    from cin_referrals
+
+    union all
+
+    select
+        'cin_referrals_nfa_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        no_further_action_percent as published_value
+
+    from cin_referrals
+
+    union all
+
+    select
+        'cp_plans_second_or_subsequent_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        cpp_subsequent_percent as published_value
+
+    from cp_subsequent
+
+    union all
+
+    select
+        'cp_plans_2yrs_plus_pct' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        two_years_or_more_percent as published_value
+
+    from cp_duration
+
+    union all
+
+    select
+        'cp_rate_per_10k' as indicator_id,
+        cp_duration.time_period,
+        cp_duration.geographic_level,
+        cp_duration.region_name,
+        cp_duration.la_code,
+        case
+            when population.population_estimate > 0
+                then round(10000.0 * cp_duration.cpp_at_31_march / population.population_estimate, 1)
+        end as published_value
+
+    from cp_duration
+    left join population
+        on cp_duration.time_period - 1 = population.time_period
+            and cp_duration.geographic_level = population.geographic_level
+            and coalesce(cp_duration.region_name, '') = coalesce(population.region_name, '')
+            and coalesce(cp_duration.la_code, '') = coalesce(population.la_code, '')
 
 ),
 

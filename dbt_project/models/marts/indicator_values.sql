@@ -1,13 +1,66 @@
--- One row per indicator x grain x period x org unit (for now the authority: org_level 'la', org_id la_code),
--- with target and RAG from the catalogue, the previous period and the same period a year earlier, and the
--- published comparators where a series exists. Year grain compares with the same year (the financial year
--- ending 31 March Y with DfE time_period Y); months and quarters with the latest year published on or before
--- the period's end.
+-- One row per indicator x grain x period x org unit: the children-looked-after indicators for the authority
+-- (org_level 'la', org_id la_code) and the children-in-need and child-protection indicators for the authority,
+-- its services and its teams (int_cin_measures_computed). Each row carries:
+-- - target and RAG: the target and amber threshold from seeds/indicator_targets.csv (a row for the org unit
+--   wins over a row for every org unit, org_id blank), else the catalogue's; RAG from the catalogue's polarity;
+-- - the previous period and the same period a year earlier (same org unit), and the direction of travel
+--   against each: better / worse / same by polarity, or up / down / same for a neutral indicator;
+-- - published comparators where a series exists. Year grain compares with the same year (the financial year
+--   ending 31 March Y with DfE time_period Y); months and quarters with the latest year published on or before
+--   the period's end. England, region and statistical-neighbour values are the authority's, shown on every
+--   org unit's rows.
 with
+
+cla_measures as (
+
+    select
+        *,
+        'la' as org_level,
+        la_code as org_id
+
+    from {{ ref('int_indicator_measures_computed') }}
+
+),
+
+cin_measures as (
+
+    select * from {{ ref('int_cin_measures_computed') }}
+
+),
 
 measures as (
 
-    select * from {{ ref('int_indicator_measures_computed') }}
+    select
+        la_code,
+        org_level,
+        org_id,
+        indicator_id,
+        period_grain,
+        period_start,
+        period_end,
+        period_label,
+        financial_year,
+        numerator,
+        denominator,
+        value
+    from cla_measures
+
+    union all
+
+    select
+        la_code,
+        org_level,
+        org_id,
+        indicator_id,
+        period_grain,
+        period_start,
+        period_end,
+        period_label,
+        financial_year,
+        numerator,
+        denominator,
+        value
+    from cin_measures
 
 ),
 
@@ -20,6 +73,18 @@ catalogue as (
         cast(amber_threshold as double) as amber_threshold
 
     from {{ ref('indicator_catalogue') }}
+
+),
+
+targets as (
+
+    select
+        indicator_id,
+        nullif(trim(org_id), '') as org_id,
+        cast(target as double) as target,
+        cast(amber_threshold as double) as amber_threshold
+
+    from {{ ref('indicator_targets') }}
 
 ),
 
@@ -40,31 +105,56 @@ published_years as (
 
 ),
 
-with_rag as (
+with_target as (
 
     select
         measures.*,
-        catalogue.target,
+        catalogue.polarity,
         case
-            when measures.value is null or catalogue.target is null then null
-            when catalogue.polarity = 'higher_is_better'
-                then
-                    case
-                        when measures.value >= catalogue.target then 'green'
-                        when measures.value >= catalogue.amber_threshold then 'amber'
-                        else 'red'
-                    end
-            when catalogue.polarity = 'lower_is_better' then
-                case
-                    when measures.value <= catalogue.target then 'green'
-                    when measures.value <= catalogue.amber_threshold then 'amber'
-                    else 'red'
-                end
-        end as rag
+            when org_target.indicator_id is not null then org_target.target
+            when general_target.indicator_id is not null then general_target.target
+            else catalogue.target
+        end as target,
+        case
+            when org_target.indicator_id is not null then org_target.amber_threshold
+            when general_target.indicator_id is not null then general_target.amber_threshold
+            else catalogue.amber_threshold
+        end as amber_threshold
 
     from measures
     inner join catalogue
         on measures.indicator_id = catalogue.indicator_id
+    left join targets as org_target
+        on measures.indicator_id = org_target.indicator_id
+            and measures.org_id = org_target.org_id
+    left join targets as general_target
+        on measures.indicator_id = general_target.indicator_id
+            and general_target.org_id is null
+
+),
+
+with_rag as (
+
+    select
+        with_target.*,
+        case
+            when with_target.value is null or with_target.target is null then null
+            when with_target.polarity = 'higher_is_better'
+                then
+                    case
+                        when with_target.value >= with_target.target then 'green'
+                        when with_target.value >= with_target.amber_threshold then 'amber'
+                        else 'red'
+                    end
+            when with_target.polarity = 'lower_is_better' then
+                case
+                    when with_target.value <= with_target.target then 'green'
+                    when with_target.value <= with_target.amber_threshold then 'amber'
+                    else 'red'
+                end
+        end as rag
+
+    from with_target
 
 ),
 
@@ -78,6 +168,8 @@ with_history as (
     from with_rag
     left join measures as previous_period
         on with_rag.la_code = previous_period.la_code
+            and with_rag.org_level = previous_period.org_level
+            and with_rag.org_id = previous_period.org_id
             and with_rag.indicator_id = previous_period.indicator_id
             and with_rag.period_grain = previous_period.period_grain
             and previous_period.period_start = cast(
@@ -89,52 +181,94 @@ with_history as (
             )
     left join measures as year_ago
         on with_rag.la_code = year_ago.la_code
+            and with_rag.org_level = year_ago.org_level
+            and with_rag.org_id = year_ago.org_id
             and with_rag.indicator_id = year_ago.indicator_id
             and with_rag.period_grain = year_ago.period_grain
             and year_ago.period_start = cast(with_rag.period_start - interval 1 year as date)
 
 ),
 
+with_direction as (
+
+    -- compared to 6 decimal places, so the same percentage computed twice is 'same'
+    select
+        with_history.*,
+        case
+            when with_history.value is null or with_history.previous_value is null then null
+            when round(with_history.value, 6) = round(with_history.previous_value, 6) then 'same'
+            when with_history.polarity = 'higher_is_better'
+                then case when with_history.value > with_history.previous_value then 'better' else 'worse' end
+            when with_history.polarity = 'lower_is_better'
+                then case when with_history.value < with_history.previous_value then 'better' else 'worse' end
+            when with_history.value > with_history.previous_value then 'up'
+            else 'down'
+        end as direction_previous,
+        case
+            when with_history.value is null or with_history.year_ago_value is null then null
+            when round(with_history.value, 6) = round(with_history.year_ago_value, 6) then 'same'
+            when with_history.polarity = 'higher_is_better'
+                then case when with_history.value > with_history.year_ago_value then 'better' else 'worse' end
+            when with_history.polarity = 'lower_is_better'
+                then case when with_history.value < with_history.year_ago_value then 'better' else 'worse' end
+            when with_history.value > with_history.year_ago_value then 'up'
+            else 'down'
+        end as direction_year_ago
+
+    from with_history
+
+),
+
 chosen_benchmark_year as (
 
     select
-        with_history.la_code,
-        with_history.indicator_id,
-        with_history.period_grain,
-        with_history.period_start,
+        with_direction.la_code,
+        with_direction.org_level,
+        with_direction.org_id,
+        with_direction.indicator_id,
+        with_direction.period_grain,
+        with_direction.period_start,
         max(published_years.benchmark_year) as benchmark_year
 
-    from with_history
+    from with_direction
     inner join published_years
-        on with_history.indicator_id = published_years.indicator_id
-            and make_date(published_years.benchmark_year, 3, 31) <= with_history.period_end
+        on with_direction.indicator_id = published_years.indicator_id
+            and make_date(published_years.benchmark_year, 3, 31) <= with_direction.period_end
             and (
-                with_history.period_grain <> 'year'
-                or make_date(published_years.benchmark_year, 3, 31) = with_history.period_end
+                with_direction.period_grain <> 'year'
+                or make_date(published_years.benchmark_year, 3, 31) = with_direction.period_end
             )
-    group by with_history.la_code, with_history.indicator_id, with_history.period_grain, with_history.period_start
+    group by
+        with_direction.la_code,
+        with_direction.org_level,
+        with_direction.org_id,
+        with_direction.indicator_id,
+        with_direction.period_grain,
+        with_direction.period_start
 
 ),
 
 final as (
 
     select
-        with_history.indicator_id,
-        with_history.period_grain,
-        with_history.period_start,
-        with_history.period_end,
-        with_history.period_label,
-        with_history.financial_year,
-        with_history.la_code,
-        'la' as org_level,
-        with_history.la_code as org_id,
-        cast(with_history.numerator as double) as numerator,
-        cast(with_history.denominator as double) as denominator,
-        cast(with_history.value as double) as value,
-        with_history.target,
-        with_history.rag,
-        cast(with_history.previous_value as double) as previous_value,
-        cast(with_history.year_ago_value as double) as year_ago_value,
+        with_direction.indicator_id,
+        with_direction.period_grain,
+        with_direction.period_start,
+        with_direction.period_end,
+        with_direction.period_label,
+        with_direction.financial_year,
+        with_direction.la_code,
+        with_direction.org_level,
+        with_direction.org_id,
+        cast(with_direction.numerator as double) as numerator,
+        cast(with_direction.denominator as double) as denominator,
+        cast(with_direction.value as double) as value,
+        with_direction.target,
+        with_direction.rag,
+        cast(with_direction.previous_value as double) as previous_value,
+        cast(with_direction.year_ago_value as double) as year_ago_value,
+        with_direction.direction_previous,
+        with_direction.direction_year_ago,
         cast(chosen_benchmark_year.benchmark_year as integer) as benchmark_year,
         cast(published_years.england_value as double) as england_value,
         cast(la_benchmarks.region_value as double) as region_value,
@@ -142,19 +276,21 @@ final as (
         cast(la_benchmarks.sn_value as double) as sn_value,
         cast(la_benchmarks.sn_count as integer) as sn_count
 
-    from with_history
+    from with_direction
     left join chosen_benchmark_year
-        on with_history.la_code = chosen_benchmark_year.la_code
-            and with_history.indicator_id = chosen_benchmark_year.indicator_id
-            and with_history.period_grain = chosen_benchmark_year.period_grain
-            and with_history.period_start = chosen_benchmark_year.period_start
+        on with_direction.la_code = chosen_benchmark_year.la_code
+            and with_direction.org_level = chosen_benchmark_year.org_level
+            and with_direction.org_id = chosen_benchmark_year.org_id
+            and with_direction.indicator_id = chosen_benchmark_year.indicator_id
+            and with_direction.period_grain = chosen_benchmark_year.period_grain
+            and with_direction.period_start = chosen_benchmark_year.period_start
     left join published_years
         on chosen_benchmark_year.indicator_id = published_years.indicator_id
             and chosen_benchmark_year.benchmark_year = published_years.benchmark_year
     left join benchmarks as la_benchmarks
         on chosen_benchmark_year.indicator_id = la_benchmarks.indicator_id
             and chosen_benchmark_year.benchmark_year = la_benchmarks.benchmark_year
-            and with_history.la_code = la_benchmarks.la_code
+            and with_direction.la_code = la_benchmarks.la_code
 
 )
 
