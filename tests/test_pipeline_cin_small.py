@@ -206,3 +206,16 @@ def test_team_specific_direction_uses_the_teams_own_history(warehouse):
     # T_AT1 had C08 open and over 45 working days on 30 Nov and C06 on 31 Dec: 1 after 1
     assert got[("cin_assessments_open_over_45wd", AT1, DEC)][5] == 1
     assert got[("cin_assessments_open_over_45wd", AT1, DEC)][7] == "same"
+
+
+def test_exception_lists_agree_with_the_indicators(warehouse):
+    """The child-level lists behind three indicators, as at 31 Dec 2024: one assessment open beyond 45 working
+    days, one plan open two years or more (1 of 4), one plan whose last visit is outside the standard (3 of 4
+    within): the same children the indicators count."""
+    rows = query(warehouse, """select exception_type, count(*) from cin_exceptions
+                               where la_code = '845' and as_at_date = date '2024-12-31' group by 1 order by 1""")
+    assert rows == [("assessment_over_45wd", 1), ("cp_plan_over_2_years", 1), ("cp_visit_overdue", 1)]
+    [(open_over,)] = query(warehouse, """select value from indicator_values where indicator_id =
+        'cin_assessments_open_over_45wd' and org_level = 'la' and period_grain = 'month'
+        and period_label = 'Dec 2024'""")
+    assert open_over == 1
