@@ -1,22 +1,28 @@
-"""Deterministic synthetic SSDA903 returns, postcode centroids and population for one or more LAs.
+"""Deterministic synthetic SSDA903 returns, Annex A workbooks, CIN census returns and reference files.
 
 `generate(out_dir, ...)` writes
 
     out_dir/ssda903/<la_code>/<yyyy-yy>/{header,episodes,reviews,missing,oc3}.csv
+    out_dir/annex_a/<la_code>/<yyyy-mm>/annex_a.xlsx     Ofsted Annex A as at each of the last 12 month ends
+    out_dir/cin_census/<la_code>/<yyyy-yy>/cin_census.xml children in need census, each collection year
     out_dir/reference/postcode_centroids.csv   postcode,postcode_district,la_code,latitude,longitude
     out_dir/reference/population.csv           area_code,year,age_group,population
+    out_dir/reference/org_units.csv            la_code,team_name,team_id,service_id,service_name
     out_dir/csqa-manifest.json
 
-The same arguments always give byte-identical files. Each LA is drawn from its own random stream
-(seed, LA code), so an LA's files do not depend on which other LAs are generated with it. The model is in
-`ingest.synthetic.simulate`; the LA sizes come from the published figures in `data/benchmarks/dfe`. Every
-person, identifier and postcode is synthetic (postcode areas start with Q, V or X, which no real UK postcode
-area does).
+The same arguments always give byte-identical files. Each LA is drawn from its own random streams
+(seed, LA code), so an LA's files do not depend on which other LAs are generated with it, and one seed gives
+one history whatever `end` and `years` are. The care model is in `ingest.synthetic.simulate`, the children in
+need model in `ingest.synthetic.cin` (the same children: a child who comes into care has a referral,
+an assessment and often a section 47 enquiry and a plan before it, under the same id); the LA sizes come from
+the published figures in `data/benchmarks/dfe`. Every person, identifier and postcode is synthetic (postcode
+areas start with Q, V or X, which no real UK postcode area does; worker names are made up from short lists).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,10 +32,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from .synthetic import cin as cin_model
 from .synthetic import codes as C
 from .synthetic import simulate as sim
+from .synthetic.annex_a import AnnexWriter, as_at_dates
+from .synthetic.annex_a import window_start as annex_window_start
+from .synthetic.cin_census import write_census
+from .synthetic.cin_targets import cin_targets
 from .synthetic.geography import postcode_location
 from .synthetic.las import choose_las, la_table
+from .synthetic.teams import UNMAPPED_TEAM, build_teams
+from .synthetic.workdays import WorkingDays
 from .synthetic.writer import TABLES, write_la, year_label
 
 __all__ = ["GenerateSummary", "default_end", "collection_years", "generate"]
@@ -53,6 +66,8 @@ class GenerateSummary:
     rows: dict[str, int] = field(default_factory=dict)  # per table: header, episodes, ..., postcode_centroids
     files_by_table: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    annex_a_as_at: list[date] = field(default_factory=list)
+    seconds_by_part: dict[str, float] = field(default_factory=dict)
 
 
 def default_end(today: date | None = None) -> date:
@@ -88,6 +103,31 @@ def _child_id(keys: tuple[int, ...], index: int) -> str:
             return str(100_000 + x)
 
 
+def _child_id7(keys: tuple[int, ...], index: int) -> str:
+    """A seven-digit id (Feistel network on 24 bits, cycle-walked into 0..8,999,999): for the children of
+    large LAs past the six-digit space."""
+    x = index
+    while True:
+        left, right = x >> 12, x & 0xFFF
+        for k in keys:
+            left, right = right, left ^ (((right * 0x9E37 + k) ^ (right >> 3)) & 0xFFF)
+        x = (left << 12) | right
+        if x < 9_000_000:
+            return str(1_000_000 + x)
+
+
+def person_id(keys: tuple[int, ...], key: int) -> str:
+    """CHILD / LAchildID for a person key: a care-model child index (< INDEX_OFFSET) keeps the SSDA903 id;
+    children who never come into care (INDEX_OFFSET + k, k in order of arrival) take the rest of the
+    six-digit space, then seven digits."""
+    if key < cin_model.INDEX_OFFSET:
+        return _child_id(keys, key)
+    k = key - cin_model.INDEX_OFFSET
+    if k < cin_model.SIX_DIGIT_CAPACITY:
+        return _child_id(keys, key)
+    return _child_id7(keys, k - cin_model.SIX_DIGIT_CAPACITY)
+
+
 def generate(
     out_dir: Path,
     las: int = 1,
@@ -97,11 +137,13 @@ def generate(
     la_codes: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> GenerateSummary:
-    """Write synthetic SSDA903 returns for `las` LAs and `years` collection years ending at `end`'s.
+    """Write synthetic SSDA903 returns, Annex A workbooks and CIN census returns for `las` LAs and `years`
+    collection years ending at `end`'s.
 
     `end` defaults to the most recent 31 March; a date inside a financial year makes the last year an
-    in-year return holding only what happened up to `end`. The first LA is 845 (East Sussex) unless
-    `la_codes` is given; further LAs follow 845's statistical neighbours, then the rest by code.
+    in-year return holding only what happened up to `end` (and the last Annex A workbook is as at `end`). The
+    first LA is 845 (East Sussex) unless `la_codes` is given; further LAs follow 845's statistical
+    neighbours, then the rest by code.
     """
     t0 = time.perf_counter()
     if years < 1:
@@ -117,21 +159,32 @@ def generate(
     cys = collection_years(end, years)
     year_bounds = [(cy, C.day(date(cy - 1, 4, 1)), C.day(date(cy, 3, 31))) for cy in cys]
     window_start, horizon = year_bounds[0][1], C.day(end)
+    as_ats = as_at_dates(date(cys[0] - 1, 4, 1), end)
+    annex_first = C.day(annex_window_start(as_ats[0]))  # the earliest day any Annex A list reaches
+    cin_from = min(window_start, annex_first)  # the earliest day any children in need file reaches
     codes = choose_las(las, la_codes)
     table = la_table()
     say = progress or (lambda _msg: None)
+    timing = dict.fromkeys(("ssda903", "cin_model", "annex_a", "cin_census"), 0.0)
+    # working days for every date the children in need model can reach
+    wd = WorkingDays(min(cin_model.CIN_FIRST.year, cys[0] - 6), max(SIM_LAST.year, end.year) + 8)
 
-    summary = GenerateSummary(out_dir, codes, [year_label(cy) for cy in cys], end, seed)
+    summary = GenerateSummary(out_dir, codes, [year_label(cy) for cy in cys], end, seed, annex_a_as_at=as_ats)
     rows = dict.fromkeys(TABLES, 0)
+    rows.update(dict.fromkeys(("annex_a_workbooks", "cin_census_children", "cin_census_episodes"), 0))
+    rows.update({f"annex_a_list_{k}": 0 for k in (1, 3, 4, 5, 6, 7)})
     postcodes: set[str] = set()
+    org_rows: list[dict[str, str]] = []
     n_files = 0
     for k, code in enumerate(codes, 1):
+        t_la = time.perf_counter()
         info = table[code]
         ss = np.random.SeedSequence([seed, int(code)])
         rng = np.random.default_rng(ss)
         base, *id_keys = (int(x) for x in ss.generate_state(5, dtype=np.uint32))
         target = info.cla_target
         t_ref = C.day(date(info.cla_published_year or 2025, 3, 31))
+        london = _london_share(info.region, code)
         sk = sim.skeleton(
             rng,
             starts_per_year=target / sim.STOCK_PER_ANNUAL_START,
@@ -140,18 +193,76 @@ def generate(
             horizon=max(C.day(SIM_LAST), horizon),
             cla_target=target,
         )
-        keep = (sk.end >= window_start) & (sk.start <= horizon)
-        h = sim.detail(sk, keep, code, target, base, _london_share(info.region, code))
+        # children with a period of care touching the window, or whose children in need history can (the
+        # referral before care starts up to PRE_CARE_LEAD earlier; the episode closes up to a year after)
+        keep = (sk.end >= cin_from - cin_model.POST_CARE_TAIL - 31) & (
+            sk.start <= horizon + cin_model.PRE_CARE_LEAD + 7
+        )
+        h = sim.detail(sk, keep, code, target, base, london)
         needed = set(h.e_child)
         sim.oc3_rows(sk, h, base, window_start, horizon, needed)
-        ids = {c: _child_id(tuple(id_keys), c) for c in sorted(needed)}
+        keys = tuple(id_keys)
+        ids = {c: _child_id(keys, c) for c in sorted(needed)}
         la_rows, la_files, la_pcs = write_la(h, ids, out_dir, year_bounds, horizon)
         for t, n in la_rows.items():
             rows[t] += n
         n_files += la_files
         postcodes |= la_pcs
-        say(f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children, {la_rows['episodes']} episode rows")
+        t_903 = time.perf_counter()
+        timing["ssda903"] += t_903 - t_la
 
+        # children in need: own streams (seed, LA, 1), so the care model's draws are untouched
+        css = np.random.SeedSequence([seed, int(code), 1])
+        cbase, tbase = (int(x) for x in css.generate_state(2, dtype=np.uint32))
+        teams = build_teams(code, random.Random(tbase))
+        org_rows += teams.org_rows()
+        world = cin_model.CinWorld(code, teams, cin_targets(code), wd=wd)
+        world.params = cin_model.calibrate(world.targets, target)
+        care_children = set(np.unique(sk.child[keep]).tolist())
+        cin_model.simulate_cin(
+            world,
+            np.random.default_rng(css),
+            cbase,
+            london,
+            sk,
+            h,
+            care_children,
+            cin_from,
+            horizon,
+            annex_first,
+            (min(C.day(cin_model.CIN_FIRST), cin_from - 7 * 366), max(C.day(SIM_LAST), horizon)),
+        )
+        pids = {key: ids.get(key) or person_id(keys, key) for key in world.persons}
+        t_cin = time.perf_counter()
+        timing["cin_model"] += t_cin - t_903
+
+        annex = AnnexWriter(world, pids, annex_first, horizon)
+        for a in as_ats:
+            counts = annex.write(a, out_dir / "annex_a" / code / f"{a:%Y-%m}" / "annex_a.xlsx")
+            for sheet, n in counts.items():
+                key = f"annex_a_list_{sheet.split()[-1]}"
+                if key in rows:
+                    rows[key] += n
+            rows["annex_a_workbooks"] += 1
+            n_files += 1
+        t_annex = time.perf_counter()
+        timing["annex_a"] += t_annex - t_cin
+
+        for cy, ys, ye in year_bounds:
+            path = out_dir / "cin_census" / code / year_label(cy) / "cin_census.xml"
+            nc, ne = write_census(world, pids, cy, ys, ye, min(ye, horizon), path)
+            rows["cin_census_children"] += nc
+            rows["cin_census_episodes"] += ne
+            n_files += 1
+        timing["cin_census"] += time.perf_counter() - t_annex
+        refs = sum(1 for e in world.episodes if year_bounds[-1][1] <= e.ref <= min(year_bounds[-1][2], horizon))
+        say(
+            f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children looked after, "
+            f"{la_rows['episodes']} episode rows; {len(world.persons)} children known to social care, "
+            f"{refs} referrals in {year_label(cys[-1])}"
+        )
+
+    t_ref_files = time.perf_counter()
     ref = out_dir / "reference"
     ref.mkdir(parents=True, exist_ok=True)
     pcs = sorted(postcodes)
@@ -187,6 +298,10 @@ def generate(
     pop.write_csv(ref / "population.csv")
     rows["population"] = pop.height
 
+    org_cols = ["la_code", "team_name", "team_id", "service_id", "service_name"]
+    pl.DataFrame(org_rows, schema=dict.fromkeys(org_cols, pl.String)).write_csv(ref / "org_units.csv")
+    rows["org_units"] = len(org_rows)
+
     manifest = {
         "synthetic": True,
         "generator": "csqa generate",
@@ -194,13 +309,36 @@ def generate(
         "las": codes,
         "years": years,
         "end": end.isoformat(),
+        "datasets": {
+            "ssda903": "ssda903/<la_code>/<yyyy-yy>/{header,episodes,reviews,missing,oc3}.csv",
+            "annex_a": "annex_a/<la_code>/<yyyy-mm>/annex_a.xlsx",
+            "cin_census": "cin_census/<la_code>/<yyyy-yy>/cin_census.xml",
+            "reference": [
+                "reference/postcode_centroids.csv",
+                "reference/population.csv",
+                "reference/org_units.csv",
+            ],
+        },
+        "annex_a_as_at": [a.isoformat() for a in as_ats],
+        "collection_years": [year_label(cy) for cy in cys],
+        # a team named in the Annex A lists but left out of reference/org_units.csv on purpose
+        "unmapped_teams": [UNMAPPED_TEAM],
     }
     (out_dir / "csqa-manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    timing["reference"] = time.perf_counter() - t_ref_files
 
     summary.rows = rows
     summary.files_by_table = {t: len(codes) * len(cys) for t in TABLES}
-    summary.files_by_table.update(postcode_centroids=1, population=1, manifest=1)
-    summary.files = n_files + 3
+    summary.files_by_table.update(
+        annex_a=len(codes) * len(as_ats),
+        cin_census=len(codes) * len(cys),
+        postcode_centroids=1,
+        population=1,
+        org_units=1,
+        manifest=1,
+    )
+    summary.files = n_files + 4
     summary.seconds = time.perf_counter() - t0
+    summary.seconds_by_part = timing
     say(f"wrote {summary.files} files to {out_dir} in {summary.seconds:.1f}s")
     return summary
