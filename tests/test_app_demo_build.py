@@ -44,3 +44,46 @@ def test_tiles_for_a_chosen_quarter_match_indicator_values(demo_data, monkeypatc
     assert tiles["Rate per 10,000 children"] == f"{expected['cla_rate_per_10k']:.1f}"
     # The demo is synthetic and the page says so.
     assert any("Synthetic" in w.value for w in at.warning) or any("Synthetic" in m.value for m in at.markdown)
+
+
+def _month_values(warehouse: Path, month: str) -> dict[str, tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {r[0]: r[1:] for r in con.sql(
+            """select i.name, v.value, v.numerator, v.denominator, i.unit
+               from indicator_values v join indicators i using (indicator_id)
+               where v.la_code = '845' and v.org_level = 'la' and v.period_grain = 'month'
+                 and v.period_label = ? and list_contains(string_split(i.audiences, ';'), 'cscmt')""",
+            params=[month]).fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("month", ["Mar 2026", "Dec 2025"])
+def test_cscmt_table_for_a_chosen_month_matches_indicator_values(demo_data, monkeypatch, month):
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(demo_data.warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["month"] = month
+    at.run()
+    at.switch_page("views/cscmt.py")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="cscmt_month").value == month
+    table = next(t.value for t in at.table if list(t.value.columns)[:1] == ["Measure"]
+                 and "Against target" in t.value.columns)
+    expected = _month_values(demo_data.warehouse, month)
+    checked = 0
+    for _, row in table.iterrows():
+        if row["Measure"] not in expected:
+            continue
+        value, numerator, denominator, unit = expected[row["Measure"]]
+        if unit == "count":
+            want = disclosure.count_text(value)
+        elif unit == "percent":
+            want = disclosure.percent_text(value, numerator, denominator)
+        else:
+            want = disclosure.rate_text(value, numerator, denominator)
+        assert row[month] == want, (row["Measure"], row[month], want)
+        checked += 1
+    # The sixteen children-in-need and child protection measures (and the CLA headlines) were all compared.
+    assert checked >= 16
