@@ -105,8 +105,8 @@ def identify(path: Path, header: list[str], la: str | None, year: int | None,
     synthetic = bool(manifest.get("synthetic", False))
     if not table.per_authority:
         return Identity(table, None, None, synthetic)
-    if table.slot == "snapshot":
-        ident = identify_snapshot(path, la, as_at, {}, [table])
+    if table.slot in ("snapshot", "month", "register"):
+        ident = identify_snapshot(path, la, as_at, {}, [table], slot=table.slot)
         ident.table = table
         return ident
     parts = list(path.parts[:-1]) + [path.stem]
@@ -168,8 +168,13 @@ def snapshot_date(path: Path) -> date | None:
     return None
 
 
-def identify_snapshot(path: Path, la: str | None, as_at: date | None, texts: dict, tables) -> Identity:
-    """Authority and as-at date of a snapshot extract (Ofsted Annex A), whose slot is the as-at date."""
+def identify_snapshot(path: Path, la: str | None, as_at: date | None, texts: dict, tables,
+                      slot: str = "snapshot") -> Identity:
+    """Authority and as-at date of a dated extract: an Annex A snapshot, a month's HR extract, or a register.
+
+    A snapshot's lists reach back twelve months before its as-at date; a month's extract covers that month
+    (an --as-at inside it means its last day); a register covers everything up to its as-at date.
+    """
     manifest = find_manifest(path)
     parts = list(path.parts[:-1]) + [path.stem]
     la_code = la or next((p for p in reversed(parts) if LA_PATTERN.match(p)), None)
@@ -184,6 +189,16 @@ def identify_snapshot(path: Path, la: str | None, as_at: date | None, texts: dic
         raise UsageError(f"{path}: cannot tell the date this snapshot is as at; pass --as-at (e.g. --as-at "
                          f"2024-01-31) or name it like Annex_A_2024_Jan.xlsx")
     collection_year = as_at.year + 1 if as_at.month >= 4 else as_at.year
+    synthetic = bool(manifest.get("synthetic", False))
+    if slot == "month":
+        end = _month_end(as_at.year, as_at.month)
+        period = Period(start=end.replace(day=1), end=end, collection_year=collection_year,
+                        name=f"the month {end:%b %Y}")
+        return Identity(None, la_code, period, synthetic)
+    if slot == "register":
+        period = Period(start=as_at, end=as_at, collection_year=collection_year,
+                        name=f"the register as at {as_at:%d/%m/%Y}")
+        return Identity(None, la_code, period, synthetic)
     # Lists reach back up to 12 months before the as-at date (children in need and plans open longer).
     start = date(as_at.year, 1, 1) if as_at.month == 12 else date(as_at.year - 1, as_at.month + 1, 1)
     period = Period(start=start, end=as_at, collection_year=collection_year)

@@ -139,12 +139,17 @@ def _slot(rec: LoadRecord) -> tuple[str, list]:
 
     collection_year: the same table, authority and collection year (SSDA903, CIN census).
     snapshot: the same table, authority and as-at date (Annex A: a newer snapshot of the same period).
+    month: the same table, authority and month (HR extracts; period_end is the month's last day).
+    register: the same table and authority (a complaints register is whole each time).
     file: the same table and file name (reference data: a directory split into several files loads file by
     file).
     """
     if rec.slot == "file":
         return ("dataset = ? and table_name = ? and file_name = ?", [rec.dataset, rec.table_name, rec.file_name])
-    if rec.slot == "snapshot":
+    if rec.slot == "register":
+        return ("dataset = ? and table_name = ? and la_code is not distinct from ?",
+                [rec.dataset, rec.table_name, rec.la_code])
+    if rec.slot in ("snapshot", "month"):
         return ("dataset = ? and table_name = ? and la_code is not distinct from ? and period_end = ?",
                 [rec.dataset, rec.table_name, rec.la_code, rec.period_end])
     return ("dataset = ? and table_name = ? and la_code is not distinct from ? "

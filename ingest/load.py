@@ -27,8 +27,18 @@ from ingest.identify import (
 )
 from ingest.landing import LoadRecord, current_rows, ensure_schema, find_identical, store
 from ingest.pseudonym import load_key
-from ingest.read import CsvText, FileRejected, find_sheet, read_cin_census, read_csv_text, read_workbook
-from ingest.validate import REJECT_SCHEMA, check
+from ingest.read import (
+    CsvText,
+    FileRejected,
+    find_sheet,
+    parse_xml,
+    read_cin_census,
+    read_csv_text,
+    read_csww,
+    read_workbook,
+    xml_collection,
+)
+from ingest.validate import REJECT_SCHEMA, Period, check
 
 # Files picked up when a folder is named (a file named on the command line is read whatever its suffix).
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -123,8 +133,12 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
     outcome = Outcome(path, "loaded", load_id=rec.load_id, table=f"{table.dataset}.{table.name}",
                       la_code=rec.la_code, collection_year=rec.collection_year)
     if ident.period:
-        outcome.period = (f"as at {ident.period.end:%d/%m/%Y}" if table.slot == "snapshot"
-                          else ident.period.label)
+        if table.slot in ("snapshot", "register"):
+            outcome.period = f"as at {ident.period.end:%d/%m/%Y}"
+        elif table.slot == "month":
+            outcome.period = f"{ident.period.end:%b %Y}"
+        else:
+            outcome.period = ident.period.name or ident.period.label
     same = None if reload else find_identical(con, rec)
     if same:
         outcome.load_id = same.load_id
@@ -139,6 +153,16 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
         return Prepared(table, rec, outcome, store=False)
 
     checked = None
+    if failure is None and table.slot == "register":
+        # A register is whole each time: an older one arriving late must not replace a newer one.
+        newer = con.sql("select load_id, period_end from meta.loads where status = 'loaded' and dataset = ? "
+                        "and table_name = ? and la_code = ? and period_end > ?",
+                        params=[rec.dataset, rec.table_name, rec.la_code, rec.period_end]).fetchall()
+        if newer:
+            failure = FileRejected(
+                "older_register", f"{label}: a register as at {rec.period_end:%d/%m/%Y} is older than the one "
+                f"loaded (load {newer[0][0]}, as at {newer[0][1]:%d/%m/%Y}); nothing changed")
+            failure.rows_read = len(text.rows) if text else 0
     if failure is None:
         try:
             checked = check(table, text, label, ident.period, pseudonym_key=key)
@@ -156,6 +180,10 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
 
     good, cleared = checked.good, checked.cleared
     warnings = list(checked.warnings)
+    if table.period_start_column and good.height:
+        first = good[table.column(table.period_start_column).target].min()
+        if first is not None:
+            rec.period_start = first
     if (table.as_at_columns and as_at is None and ident.period and good.height
             and ident.period.end > date.today() and table.slot == "collection_year"):
         # No --as-at, and the collection year is not over: an in-year extract covers the year up to the
@@ -228,7 +256,18 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
     if suffix in WORKBOOK_SUFFIXES:
         return _ingest_workbook(con, path, data, sha, la, as_at, reload, key)
     if suffix in XML_SUFFIXES:
-        return _ingest_cin_census(con, path, data, sha, la, year, reload, key)
+        try:
+            root = parse_xml(data, path.name)
+        except FileRejected as exc:
+            root, failure = None, exc
+        else:
+            failure = None
+        if root is not None and xml_collection(root) == "csww":
+            return _ingest_csww(con, path, data, sha, root, la, year, reload, key)
+        if root is not None and xml_collection(root) is None:
+            failure = FileRejected("unknown_xml", f"{path.name}: an XML file that is neither a CIN census nor a "
+                                   f"social work workforce census return")
+        return _ingest_cin_census(con, path, data, sha, la, year, reload, key, root, failure)
     header: list[str] = []
     failure = None
     text = None
@@ -272,14 +311,16 @@ def _ingest_workbook(con, path: Path, data: bytes, sha: str, la: str | None, as_
 
 
 def _ingest_cin_census(con, path: Path, data: bytes, sha: str, la: str | None, year: int | None,
-                       reload: bool, key: bytes | None) -> list[Outcome]:
+                       reload: bool, key: bytes | None, root=None, failure: FileRejected | None = None,
+                       ) -> list[Outcome]:
     """A CIN census XML return: the authority and year come from its header unless given."""
     tables = dataset_tables("cin_census")
-    try:
-        census = read_cin_census(data, path.name)
-        failure = None
-    except FileRejected as exc:
-        census, failure = None, exc
+    census = None
+    if failure is None:
+        try:
+            census = read_cin_census(data, path.name, root)
+        except FileRejected as exc:
+            failure = exc
     la_code = la or (census.la_code if census else None)
     collection_year = year or (census.collection_year if census else None)
     try:
@@ -293,6 +334,38 @@ def _ingest_cin_census(con, path: Path, data: bytes, sha: str, la: str | None, y
     prepared = [
         _prepare(con, path, sha, t, census.tables.get(t.name) if census else None, failure, ident, None, reload,
                  where=f" ({t.name.replace('_', ' ')})", key=key)
+        for t in tables
+    ]
+    return _store_all(con, _all_or_nothing(prepared))
+
+
+def _ingest_csww(con, path: Path, data: bytes, sha: str, root, la: str | None, year: int | None,
+                 reload: bool, key: bytes | None) -> list[Outcome]:
+    """A social work workforce census return (as at 30 September): workers and LA-level vacancies together."""
+    tables = dataset_tables("csww")
+    try:
+        census = read_csww(data, path.name, root)
+        failure = None
+    except FileRejected as exc:
+        census, failure = None, exc
+    la_code = la or (census.la_code if census else None)
+    census_year = year or (census.census_year if census else None)
+    if la_code is None or census_year is None:
+        try:
+            fallback = identify(path, [], la_code, census_year, None, table=tables[0])
+        except UsageError as exc:
+            return [Outcome(path, "rejected", message=str(failure or exc), unidentified=True)]
+        la_code, census_year = fallback.la_code, fallback.period.collection_year
+    reference = date(census_year, 9, 30)
+    if census and census.reference_date and census.reference_date != reference and failure is None:
+        failure = FileRejected("bad_header", f"{path.name}: ReferenceDate {census.reference_date:%d/%m/%Y} is not "
+                               f"30 September of the census year {census_year}")
+    period = Period(start=date(census_year - 1, 10, 1), end=reference, collection_year=census_year,
+                    name=f"the census year to {reference:%d/%m/%Y}")
+    ident = Identity(None, la_code, period, bool(find_manifest(path).get("synthetic")))
+    prepared = [
+        _prepare(con, path, sha, t, census.tables.get(t.name) if census else None, failure, ident, None, reload,
+                 where=f" ({t.name})", key=key)
         for t in tables
     ]
     return _store_all(con, _all_or_nothing(prepared))

@@ -208,18 +208,85 @@ class CinCensus:
     tables: dict[str, CsvText]
 
 
-def read_cin_census(data: bytes, file_name: str) -> CinCensus:
-    """Flatten a CIN census XML return into one table per contract table (text values, ISO dates)."""
+def parse_xml(data: bytes, file_name: str):
+    """The root element of an XML return, or a rejection naming the line and column where it breaks."""
     import xml.etree.ElementTree as ET
 
     if not data.strip():
         raise FileRejected("empty_file", f"{file_name}: the file is empty")
     try:
-        root = ET.fromstring(data)
+        return ET.fromstring(data)
     except ET.ParseError as exc:
         line, col = exc.position
         raise FileRejected("xml_syntax", f"{file_name} line {line}, column {col}: not well-formed XML ({exc})") \
             from exc
+
+
+def xml_collection(root) -> str | None:
+    """Which DfE collection an XML return is: 'cin_census', 'csww', or None when it is neither."""
+    collection = next((e for e in root.iter() if _strip_ns(e.tag) == "Collection"), None)
+    name = (collection.text or "").strip().upper() if collection is not None else ""
+    tags = {_strip_ns(e.tag) for e in root.iter()}
+    if name.startswith("CSWW") or (not name and "CSWWWorker" in tags):
+        return "csww"
+    if name == "CIN" or (not name and ("Children" in tags or "Child" in tags)):
+        return "cin_census"
+    return None
+
+
+@dataclass
+class CswwReturn:
+    la_code: str | None
+    census_year: int | None
+    reference_date: date | None
+    tables: dict[str, CsvText]
+
+
+def read_csww(data: bytes, file_name: str, root=None) -> CswwReturn:
+    """Flatten a social work workforce census return: one row per CSWWWorker, one for LALevelVacancies.
+
+    Headings are the element names found (an element no worker has is simply absent); repeated elements
+    (ContractWeeks, ReasonAbsence, …) are joined with ';'.
+    """
+    root = parse_xml(data, file_name) if root is None else root
+    if xml_collection(root) != "csww":
+        raise FileRejected("not_csww", f"{file_name}: not a social work workforce census return (no CSWWWorker)")
+
+    def header_text(tag: str) -> str:
+        e = next((x for x in root.iter() if _strip_ns(x.tag) == tag), None)
+        return (e.text or "").strip() if e is not None else ""
+
+    year_text, ref_text = header_text("Year"), header_text("ReferenceDate")
+    try:
+        reference_date = date.fromisoformat(ref_text) if ref_text else None
+    except ValueError:
+        raise FileRejected("bad_header", f"{file_name}: ReferenceDate '{ref_text}' is not a date (yyyy-mm-dd)") \
+            from None
+    year = int(year_text) if year_text.isdigit() else (reference_date.year if reference_date else None)
+    la = header_text("LEA") or None
+
+    def flatten(elements) -> CsvText:
+        names: list[str] = []
+        records = []
+        for el in elements:
+            values: dict[str, list[str]] = {}
+            for leaf in el:
+                tag = _strip_ns(leaf.tag)
+                values.setdefault(tag, []).append((leaf.text or "").strip())
+                if tag not in names:
+                    names.append(tag)
+            records.append(values)
+        rows = [[";".join(v for v in r.get(n, []) if v) for n in names] for r in records]
+        return CsvText("utf-8", names, rows, list(range(1, len(rows) + 1)))
+
+    workers = [e for e in root.iter() if _strip_ns(e.tag) == "CSWWWorker"]
+    vacancies = [e for e in root.iter() if _strip_ns(e.tag) == "LALevelVacancies"]
+    return CswwReturn(la, year, reference_date, {"workers": flatten(workers), "vacancies": flatten(vacancies)})
+
+
+def read_cin_census(data: bytes, file_name: str, root=None) -> CinCensus:
+    """Flatten a CIN census XML return into one table per contract table (text values, ISO dates)."""
+    root = parse_xml(data, file_name) if root is None else root
     by_tag = {}
     for e in root.iter():
         by_tag.setdefault(_strip_ns(e.tag), e)

@@ -33,10 +33,17 @@ class Period:
     start: date
     end: date
     collection_year: int
+    # What the period is called in messages when it is not a collection year: "the census year to 30/09/2024",
+    # "the month Nov 2024", "the register as at 30/11/2024".
+    name: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.collection_year - 1}-{self.collection_year % 100:02d}"
+
+    @property
+    def description(self) -> str:
+        return self.name or f"collection year {self.label}"
 
 
 @dataclass
@@ -232,18 +239,25 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
         typed = parsed
     elif col.type == "code":
         year = period.collection_year if period else None
-        allowed = sorted(table.allowed_codes(col.codes, year))
-        ever = table.all_codes(col.codes)
-        upper = raw.str.to_uppercase()
+        # Codes match ignoring case, and spaces or hyphens for underscores ("Fixed term" is fixed_term); the
+        # value stored is the code as the code list spells it.
+        canonical = {c.upper(): c for c in table.all_codes(col.codes)}
+        allowed = sorted(c.upper() for c in table.allowed_codes(col.codes, year))
+        ever = set(canonical)
+        upper = raw.str.strip_chars().str.to_uppercase()
+        if any("_" in c for c in ever):
+            upper = upper.str.replace_all(r"[\s\-]+", "_")
         bad = present & ~upper.is_in(allowed)
-        when = f" for {period.label}" if period else ""
+        # A collection year's code lists may differ from another's: say which year was checked. (Periods with
+        # a name of their own — a month, a register — use lists without years.)
+        when = f" for {period.label}" if period and period.name is None else ""
         errs.append(_errors(
             frame, bad & upper.is_in(sorted(ever)), col.name, raw, "code_wrong_year",
             pl.format(f"{col.name} '{{}}' is not valid{when} (valid in other collection years)", raw)))
         errs.append(_errors(
             frame, bad & ~upper.is_in(sorted(ever)), col.name, raw, "code_unknown",
             pl.format(f"{col.name} '{{}}' is not a valid {col.name} code{when}", raw)))
-        typed = upper
+        typed = upper.replace(canonical) if any(k != v for k, v in canonical.items()) else upper
     elif col.type in ("integer", "number"):
         dtype = pl.Int64 if col.type == "integer" else pl.Float64
         # Excel exports whole numbers as "12.0": accept those as integers.
@@ -278,7 +292,7 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
 
         typed = raw.map_batches(lambda s: pseudonymise(s, pseudonym_key), return_dtype=pl.String)
     else:
-        typed = raw
+        typed = scrub(raw) if col.scrub else raw
     return typed.alias(out_name), errs
 
 
@@ -315,6 +329,20 @@ def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> li
             a, b = spec["column"], spec["when"]
             errs.append(_errors(frame, t(a).is_null() & t(b).is_not_null(), a, pl.col(a), "required_with",
                                 pl.format(f"{a} is required when {b} is given ({b} {{}})", pl.col(b))))
+        elif rule == "required_when_value":
+            a, b, value = spec["column"], spec["when"], spec["equals"]
+            errs.append(_errors(frame, t(a).is_null() & (t(b) == value).fill_null(False), a, pl.col(a),
+                                "required_with", pl.lit(f"{a} is required when {b} is {value}")))
+        elif rule == "highest_present":
+            # e.g. a complaint's stage is the highest stage with a start date
+            a, dates = spec["column"], spec["columns"]
+            highest = pl.lit(None, pl.Int64)
+            for i, d in enumerate(dates, 1):
+                highest = pl.when(t(d).is_not_null()).then(pl.lit(i, pl.Int64)).otherwise(highest)
+            errs.append(_errors(
+                frame, ~t(a).cast(pl.Int64).eq_missing(highest), a, pl.col(a), "inconsistent",
+                pl.format(f"{a} '{{}}' does not match the highest of {', '.join(dates)} given ({{}})",
+                          pl.col(a).fill_null(""), highest.cast(pl.String).fill_null("none"))))
         elif rule == "not_in_future":
             for a in spec["columns"]:
                 errs.append(_errors(frame, t(a) > pl.lit(date.today()), a, pl.col(a), "future_date",
@@ -328,12 +356,12 @@ def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> li
                 if rule in ("period_start_not_after_end", "period_within"):
                     errs.append(_errors(
                         frame, t(a) > end, a, pl.col(a), "after_collection_year",
-                        pl.format(f"{a} {{}} is after the end of collection year {period.label} "
+                        pl.format(f"{a} {{}} is after the end of {period.description} "
                                   f"({period.end:%d/%m/%Y})", pl.col(a))))
                 if rule in ("period_end_not_before_start", "period_within"):
                     errs.append(_errors(
                         frame, t(a) < start, a, pl.col(a), "before_collection_year",
-                        pl.format(f"{a} {{}} is before the start of collection year {period.label} "
+                        pl.format(f"{a} {{}} is before the start of {period.description} "
                                   f"({period.start:%d/%m/%Y})", pl.col(a))))
         else:
             raise ValueError(f"{table.dataset}.{table.name}: unknown rule {rule}")

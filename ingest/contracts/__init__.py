@@ -50,6 +50,8 @@ class Column:
     patterns: tuple[str, ...] = ()
     # A regular expression whose first group is the value kept (e.g. the code in "N1 - Abuse or neglect").
     extract: str | None = None
+    # Free text: anything shaped like a UPN or a full postcode is masked before it is stored.
+    scrub: bool = False
 
     def matches(self, heading: str) -> bool:
         wanted = {normalise_heading(self.name), normalise_heading(self.target)}
@@ -79,8 +81,11 @@ class Table:
     per_authority: bool
     as_at_columns: tuple[str, ...]
     # What a newer file replaces: "collection_year" (same authority and year), "snapshot" (same authority and
-    # as-at date: Annex A) or "file" (same file name: reference data).
+    # as-at date: Annex A), "month" (same authority and month: HR extracts), "register" (the same authority,
+    # whatever its date: a complaints register is whole each time) or "file" (same file name: reference data).
     slot: str = "collection_year"
+    # A date column whose earliest value is the load's period_start (a register covers from its first record).
+    period_start_column: str | None = None
     # Sheet name (workbooks) and file-name tokens that identify this table.
     sheet: str | None = None
     file_tokens: tuple[str, ...] = ()
@@ -155,6 +160,7 @@ def _parse_contract(path: Path) -> dict[str, Table]:
                 on_error=c.get("on_error", "reject"),
                 patterns=tuple(c.get("patterns", ())),
                 extract=c.get("extract"),
+                scrub=bool(c.get("scrub", False)),
             )
             if col.on_error not in ("reject", "clear") or (col.on_error == "clear" and col.required):
                 raise ValueError(f"{path.name}: {name}.{col.name}: on_error must be reject, or clear when optional")
@@ -178,6 +184,7 @@ def _parse_contract(path: Path) -> dict[str, Table]:
             file_tokens=tuple(t.get("file_tokens", (name,))),
             value_prefix=spec.get("value_prefix"),
             optional_may_be_absent=bool(spec.get("optional_may_be_absent", False)),
+            period_start_column=t.get("period_start_column"),
             code_lists=code_lists,
         )
     return tables
