@@ -1,10 +1,14 @@
-"""Deterministic synthetic SSDA903 returns, Annex A workbooks, CIN census returns and reference files.
+"""Deterministic synthetic SSDA903 returns, Annex A workbooks, CIN census returns, workforce and complaints
+extracts, and reference files.
 
 `generate(out_dir, ...)` writes
 
     out_dir/ssda903/<la_code>/<yyyy-yy>/{header,episodes,reviews,missing,oc3}.csv
     out_dir/annex_a/<la_code>/<yyyy-mm>/annex_a.xlsx     Ofsted Annex A as at each of the last 12 month ends
     out_dir/cin_census/<la_code>/<yyyy-yy>/cin_census.xml children in need census, each collection year
+    out_dir/hr/<la_code>/<yyyy-mm>/{hr_workers,hr_vacancies}.csv   HR extract, each of the last 24 months
+    out_dir/csww/<la_code>/<yyyy>/social_work_workforce_<yyyy>.xml workforce census, each 30 September
+    out_dir/complaints/<la_code>/<yyyy-mm>/complaints.csv  complaints register as at the range's end
     out_dir/reference/postcode_centroids.csv   postcode,postcode_district,la_code,latitude,longitude
     out_dir/reference/population.csv           area_code,year,age_group,population
     out_dir/reference/org_units.csv            la_code,team_name,team_id,service_id,service_name
@@ -14,9 +18,12 @@ The same arguments always give byte-identical files. Each LA is drawn from its o
 (seed, LA code), so an LA's files do not depend on which other LAs are generated with it, and one seed gives
 one history whatever `end` and `years` are. The care model is in `ingest.synthetic.simulate`, the children in
 need model in `ingest.synthetic.cin` (the same children: a child who comes into care has a referral,
-an assessment and often a section 47 enquiry and a plan before it, under the same id); the LA sizes come from
+an assessment and often a section 47 enquiry and a plan before it, under the same id); the workforce (HR
+months and the CSWW census cut from one simulated staff history) in `ingest.synthetic.workforce` and the
+complaints register in `ingest.synthetic.complaints`, both for the same teams; the LA sizes come from
 the published figures in `data/benchmarks/dfe`. Every person, identifier and postcode is synthetic (postcode
-areas start with Q, V or X, which no real UK postcode area does; worker names are made up from short lists).
+areas start with Q, V or X, which no real UK postcode area does; worker names are made up from short lists;
+HR and CSWW staff carry made-up staff and SWE numbers, never names).
 """
 
 from __future__ import annotations
@@ -39,10 +46,12 @@ from .synthetic.annex_a import AnnexWriter, as_at_dates
 from .synthetic.annex_a import window_start as annex_window_start
 from .synthetic.cin_census import write_census
 from .synthetic.cin_targets import cin_targets
+from .synthetic.complaints import CP_FIRST, Complaints, register_start
 from .synthetic.geography import postcode_location
 from .synthetic.las import choose_las, la_table
 from .synthetic.teams import UNMAPPED_TEAM, build_teams
 from .synthetic.workdays import WorkingDays
+from .synthetic.workforce import WF_FIRST, Workforce, census_dates, month_ends
 from .synthetic.writer import TABLES, write_la, year_label
 
 __all__ = ["GenerateSummary", "default_end", "collection_years", "generate"]
@@ -53,6 +62,7 @@ BURN_IN_YEARS = 18.5
 SIM_FIRST = date(1990, 4, 1)
 SIM_LAST = date(2036, 3, 31)
 _METROPOLITAN = {"801", "821", "831", "856", "870", "871", "892"}
+HR_MONTHS = 24  # monthly HR extracts: the last 24 months of the range
 
 
 @dataclass
@@ -67,6 +77,8 @@ class GenerateSummary:
     files_by_table: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     annex_a_as_at: list[date] = field(default_factory=list)
+    hr_months: list[date] = field(default_factory=list)  # month ends (the last may be `end`, mid-month)
+    csww_dates: list[date] = field(default_factory=list)  # 30 September reference dates
     seconds_by_part: dict[str, float] = field(default_factory=dict)
 
 
@@ -137,13 +149,15 @@ def generate(
     la_codes: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> GenerateSummary:
-    """Write synthetic SSDA903 returns, Annex A workbooks and CIN census returns for `las` LAs and `years`
-    collection years ending at `end`'s.
+    """Write synthetic SSDA903 returns, Annex A workbooks, CIN census returns, HR and CSWW workforce files and
+    a complaints register for `las` LAs and `years` collection years ending at `end`'s.
 
     `end` defaults to the most recent 31 March; a date inside a financial year makes the last year an
-    in-year return holding only what happened up to `end` (and the last Annex A workbook is as at `end`). The
-    first LA is 845 (East Sussex) unless `la_codes` is given; further LAs follow 845's statistical
-    neighbours, then the rest by code.
+    in-year return holding only what happened up to `end` (and the last Annex A workbook, the last HR month
+    and the complaints register are as at `end`). The range runs from 1 April of the first collection year to
+    `end`: HR extracts for its last 24 months, a CSWW census for each 30 September in it, and one complaints
+    register (the last three financial years' records) as at `end`. The first LA is 845 (East Sussex) unless
+    `la_codes` is given; further LAs follow 845's statistical neighbours, then the rest by code.
     """
     t0 = time.perf_counter()
     if years < 1:
@@ -159,20 +173,36 @@ def generate(
     cys = collection_years(end, years)
     year_bounds = [(cy, C.day(date(cy - 1, 4, 1)), C.day(date(cy, 3, 31))) for cy in cys]
     window_start, horizon = year_bounds[0][1], C.day(end)
-    as_ats = as_at_dates(date(cys[0] - 1, 4, 1), end)
+    range_start = date(cys[0] - 1, 4, 1)
+    as_ats = as_at_dates(range_start, end)
+    hr_months = month_ends(range_start, end, HR_MONTHS)
+    csww_dates = census_dates(range_start, end)
+    # the workforce and complaints histories: a fixed span, widened only for windows reaching outside it
+    wf_span = (min(C.day(WF_FIRST), C.day(range_start) - 2 * 366), max(C.day(SIM_LAST), horizon))
+    cp_span = (min(C.day(CP_FIRST), C.day(register_start(end))), max(C.day(SIM_LAST), horizon))
     annex_first = C.day(annex_window_start(as_ats[0]))  # the earliest day any Annex A list reaches
     cin_from = min(window_start, annex_first)  # the earliest day any children in need file reaches
     codes = choose_las(las, la_codes)
     table = la_table()
     say = progress or (lambda _msg: None)
-    timing = dict.fromkeys(("ssda903", "cin_model", "annex_a", "cin_census"), 0.0)
+    timing = dict.fromkeys(("ssda903", "cin_model", "annex_a", "cin_census", "workforce", "complaints"), 0.0)
     # working days for every date the children in need model can reach
     wd = WorkingDays(min(cin_model.CIN_FIRST.year, cys[0] - 6), max(SIM_LAST.year, end.year) + 8)
 
-    summary = GenerateSummary(out_dir, codes, [year_label(cy) for cy in cys], end, seed, annex_a_as_at=as_ats)
+    summary = GenerateSummary(
+        out_dir,
+        codes,
+        [year_label(cy) for cy in cys],
+        end,
+        seed,
+        annex_a_as_at=as_ats,
+        hr_months=hr_months,
+        csww_dates=csww_dates,
+    )
     rows = dict.fromkeys(TABLES, 0)
     rows.update(dict.fromkeys(("annex_a_workbooks", "cin_census_children", "cin_census_episodes"), 0))
     rows.update({f"annex_a_list_{k}": 0 for k in (1, 3, 4, 5, 6, 7)})
+    rows.update(dict.fromkeys(("hr_workers", "hr_vacancies", "csww_workers", "complaints"), 0))
     postcodes: set[str] = set()
     org_rows: list[dict[str, str]] = []
     n_files = 0
@@ -254,12 +284,34 @@ def generate(
             rows["cin_census_children"] += nc
             rows["cin_census_episodes"] += ne
             n_files += 1
-        timing["cin_census"] += time.perf_counter() - t_annex
+        t_census = time.perf_counter()
+        timing["cin_census"] += t_census - t_annex
+
+        # workforce and complaints: own streams (seed, LA, 2), for the same teams
+        wss = np.random.SeedSequence([seed, int(code), 2])
+        wbase, pbase = (int(x) for x in wss.generate_state(2, dtype=np.uint32))
+        wf = Workforce(teams, random.Random(wbase), wd, *wf_span)
+        for m in hr_months:
+            nw, nv = wf.write_month(m, end, out_dir / "hr" / code / f"{m:%Y-%m}")
+            rows["hr_workers"] += nw
+            rows["hr_vacancies"] += nv
+            n_files += 2
+        for ref_date in csww_dates:
+            path = out_dir / "csww" / code / str(ref_date.year) / f"social_work_workforce_{ref_date.year}.xml"
+            rows["csww_workers"] += wf.write_census(code, ref_date, path)
+            n_files += 1
+        t_wf = time.perf_counter()
+        timing["workforce"] += t_wf - t_census
+        register = Complaints(teams, target, random.Random(pbase), wd, *cp_span)
+        n_register = register.write(end, out_dir / "complaints" / code / f"{end:%Y-%m}" / "complaints.csv")
+        rows["complaints"] += n_register
+        n_files += 1
+        timing["complaints"] += time.perf_counter() - t_wf
         refs = sum(1 for e in world.episodes if year_bounds[-1][1] <= e.ref <= min(year_bounds[-1][2], horizon))
         say(
             f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children looked after, "
             f"{la_rows['episodes']} episode rows; {len(world.persons)} children known to social care, "
-            f"{refs} referrals in {year_label(cys[-1])}"
+            f"{refs} referrals in {year_label(cys[-1])}; {n_register} complaints register records"
         )
 
     t_ref_files = time.perf_counter()
@@ -313,6 +365,9 @@ def generate(
             "ssda903": "ssda903/<la_code>/<yyyy-yy>/{header,episodes,reviews,missing,oc3}.csv",
             "annex_a": "annex_a/<la_code>/<yyyy-mm>/annex_a.xlsx",
             "cin_census": "cin_census/<la_code>/<yyyy-yy>/cin_census.xml",
+            "hr": "hr/<la_code>/<yyyy-mm>/{hr_workers,hr_vacancies}.csv",
+            "csww": "csww/<la_code>/<yyyy>/social_work_workforce_<yyyy>.xml",
+            "complaints": "complaints/<la_code>/<yyyy-mm>/complaints.csv",
             "reference": [
                 "reference/postcode_centroids.csv",
                 "reference/population.csv",
@@ -320,6 +375,9 @@ def generate(
             ],
         },
         "annex_a_as_at": [a.isoformat() for a in as_ats],
+        "hr_months": [m.isoformat() for m in hr_months],
+        "csww_reference_dates": [d.isoformat() for d in csww_dates],
+        "complaints_as_at": end.isoformat(),
         "collection_years": [year_label(cy) for cy in cys],
         # a team named in the Annex A lists but left out of reference/org_units.csv on purpose
         "unmapped_teams": [UNMAPPED_TEAM],
@@ -332,6 +390,10 @@ def generate(
     summary.files_by_table.update(
         annex_a=len(codes) * len(as_ats),
         cin_census=len(codes) * len(cys),
+        hr_workers=len(codes) * len(hr_months),
+        hr_vacancies=len(codes) * len(hr_months),
+        csww=len(codes) * len(csww_dates),
+        complaints=len(codes),
         postcode_centroids=1,
         population=1,
         org_units=1,

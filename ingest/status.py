@@ -41,8 +41,10 @@ def _status_lines(data: DataDir, rejects: int) -> list[str]:
         try:
             rows = con.sql(
                 """select dataset || '.' || table_name, coalesce(la_code, '-'),
-                          coalesce((collection_year - 1)::varchar || '-'
-                                   || lpad((collection_year % 100)::varchar, 2, '0'), '-'),
+                          -- a CSWW census year is the 30 September it is as at, not a financial year
+                          case when dataset = 'csww' then 'Sep ' || collection_year::varchar
+                               else coalesce((collection_year - 1)::varchar || '-'
+                                   || lpad((collection_year % 100)::varchar, 2, '0'), '-') end,
                           status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected), max(finished_at)
                    from meta.loads group by all order by 1, 2, 3, 4"""
             ).fetchall()
