@@ -1,9 +1,23 @@
 -- Published DfE comparators for the indicators that have a series, one row per indicator, published year
--- (time_period: the year ending 31 March) and LA in the file: the LA's own value, its region and the region's
--- value, England, and the mean of its statistical neighbours' published values (suppressed ones ignored).
+-- (time_period) and LA in the file: the LA's own value, its region and the region's value, England, and the mean
+-- of its statistical neighbours' published values (suppressed ones ignored). reference_date is the day the
+-- published figures are as at: 31 March of time_period (the year ending 31 March) for the children's series,
+-- 30 September of time_period for the social work workforce census (CSWW); indicator_values chooses the
+-- publication to show by it.
 -- The child protection rate per 10,000 is not in the files: it is computed for every LA, region and England as
 -- plans open on 31 March (table D5, CPP_At31) per 10,000 children aged 0 to 17 in the ONS mid-year estimate of
 -- the year before (as DfE's published rates use), null where either is suppressed.
+-- Sickness days per FTE is not published either: CSWW working days lost (a total) / social workers in post (FTE),
+-- to one decimal place, null where either is suppressed.
+{%- set csww_series = {
+    'wf_vacancy_rate_pct': 'vacancy_rate_fte',
+    'wf_agency_rate_pct': 'agency_rate_fte',
+    'wf_turnover_rate_pct': 'turnover_rate_fte',
+    'wf_starters_fte': 'starters_fte',
+    'wf_leavers_fte': 'leavers_fte',
+    'wf_caseload_per_case_holder': 'caseload_fte',
+} %}
+
 with
 
 rates as (
@@ -42,13 +56,19 @@ population as (
 
 ),
 
+csww as (
+
+    select * from {{ ref('stg_dfe__csww_indicators') }}
+
+),
+
 neighbours as (
 
     select * from {{ ref('int_statistical_neighbours_unpivoted') }}
 
 ),
 
-published as (
+published_as_at_31_march as (
 
     select
         'cla_rate_per_10k' as indicator_id,
@@ -159,6 +179,50 @@ published as (
 
 ),
 
+published_as_at_30_september as (
+
+    {%- for indicator_id, column_name in csww_series.items() %}
+    select
+        '{{ indicator_id }}' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        {{ column_name }} as published_value
+
+    from csww
+
+    union all
+    {%- endfor %}
+
+    select
+        'wf_days_lost_per_fte' as indicator_id,
+        time_period,
+        geographic_level,
+        region_name,
+        la_code,
+        case when inpost_fte > 0 then round(working_days_lost_fte / inpost_fte, 1) end as published_value
+
+    from csww
+
+),
+
+published as (
+
+    select
+        *,
+        make_date(time_period, 3, 31) as reference_date
+    from published_as_at_31_march
+
+    union all
+
+    select
+        *,
+        make_date(time_period, 9, 30) as reference_date
+    from published_as_at_30_september
+
+),
+
 england as (
 
     select
@@ -189,6 +253,7 @@ local_authorities as (
     select
         indicator_id,
         time_period,
+        reference_date,
         la_code,
         region_name,
         published_value as la_value
@@ -220,6 +285,7 @@ final as (
     select
         local_authorities.indicator_id,
         local_authorities.time_period as benchmark_year,
+        local_authorities.reference_date,
         local_authorities.la_code,
         local_authorities.region_name,
         local_authorities.la_value,

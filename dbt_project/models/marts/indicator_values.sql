@@ -1,14 +1,19 @@
 -- One row per indicator x grain x period x org unit: the children-looked-after indicators for the authority
--- (org_level 'la', org_id la_code) and the children-in-need and child-protection indicators for the authority,
--- its services and its teams (int_cin_measures_computed). Each row carries:
+-- (org_level 'la', org_id la_code) and the children-in-need, child-protection, workforce and complaints
+-- indicators for the authority, its services and its teams (int_cin_measures_computed,
+-- int_workforce_measures_computed, int_complaints_measures_computed). Each row carries:
 -- - target and RAG: the target and amber threshold from seeds/indicator_targets.csv (a row for the org unit
 --   wins over a row for every org unit, org_id blank), else the catalogue's; RAG from the catalogue's polarity;
 -- - the previous period and the same period a year earlier (same org unit), and the direction of travel
 --   against each: better / worse / same by polarity, or up / down / same for a neutral indicator;
--- - published comparators where a series exists. Year grain compares with the same year (the financial year
---   ending 31 March Y with DfE time_period Y); months and quarters with the latest year published on or before
---   the period's end. England, region and statistical-neighbour values are the authority's, shown on every
---   org unit's rows.
+-- - published comparators where a series exists, chosen by the day the published figures are as at
+--   (int_benchmarks_summarised.reference_date: 31 March of DfE's time_period for the children's series, 30
+--   September for the social work workforce census; 31 March if not given). A year row compares with the
+--   publication as at a day inside its financial year (for the children's series the same year, time_period =
+--   the year ending 31 March; for the workforce census, the census of the September inside the year); months and
+--   quarters with the latest publication as at a day on or before the period's end. benchmark_year is the
+--   publication's time_period. England, region and statistical-neighbour values are the authority's, shown on
+--   every org unit's rows.
 with
 
 cla_measures as (
@@ -25,6 +30,18 @@ cla_measures as (
 cin_measures as (
 
     select * from {{ ref('int_cin_measures_computed') }}
+
+),
+
+workforce_measures as (
+
+    select * from {{ ref('int_workforce_measures_computed') }}
+
+),
+
+complaints_measures as (
+
+    select * from {{ ref('int_complaints_measures_computed') }}
 
 ),
 
@@ -61,6 +78,40 @@ measures as (
         denominator,
         value
     from cin_measures
+
+    union all
+
+    select
+        la_code,
+        org_level,
+        org_id,
+        indicator_id,
+        period_grain,
+        period_start,
+        period_end,
+        period_label,
+        financial_year,
+        numerator,
+        denominator,
+        value
+    from workforce_measures
+
+    union all
+
+    select
+        la_code,
+        org_level,
+        org_id,
+        indicator_id,
+        period_grain,
+        period_start,
+        period_end,
+        period_label,
+        financial_year,
+        numerator,
+        denominator,
+        value
+    from complaints_measures
 
 ),
 
@@ -99,6 +150,7 @@ published_years as (
     select distinct
         indicator_id,
         benchmark_year,
+        coalesce(reference_date, make_date(benchmark_year, 3, 31)) as reference_date,
         england_value
 
     from benchmarks
@@ -228,15 +280,15 @@ chosen_benchmark_year as (
         with_direction.indicator_id,
         with_direction.period_grain,
         with_direction.period_start,
-        max(published_years.benchmark_year) as benchmark_year
+        arg_max(published_years.benchmark_year, published_years.reference_date) as benchmark_year
 
     from with_direction
     inner join published_years
         on with_direction.indicator_id = published_years.indicator_id
-            and make_date(published_years.benchmark_year, 3, 31) <= with_direction.period_end
+            and published_years.reference_date <= with_direction.period_end
             and (
                 with_direction.period_grain <> 'year'
-                or make_date(published_years.benchmark_year, 3, 31) = with_direction.period_end
+                or published_years.reference_date >= with_direction.period_start
             )
     group by
         with_direction.la_code,

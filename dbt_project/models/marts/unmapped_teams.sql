@@ -1,7 +1,8 @@
--- Teams named in Annex A's "Allocated Team" that reference/org_units.csv does not map (matched case- and
--- space-insensitively): one row per authority and team name, with the as-at dates of the first and last
--- snapshots naming it, the number of deduplicated events (referrals, assessments, section 47 enquiries,
--- child protection plans, CIN episodes) attributed to it, and the org_id its rows carry in indicator_values.
+-- Teams named in Annex A's "Allocated Team", the monthly HR extract or the complaints register that
+-- reference/org_units.csv does not map (matched case- and space-insensitively): one row per authority and team
+-- name, with the as-at dates of the first and last loads naming it, the number of records attributed to it
+-- (deduplicated referrals, assessments, section 47 enquiries, child protection plans and CIN episodes; HR
+-- worker-months; complaints register records), and the org_id its rows carry in indicator_values.
 -- Their events still count for the authority, and for the team 'unmapped:<team name>' under the service
 -- 'unmapped'. Add the name to org_units.csv to map it.
 with
@@ -47,6 +48,20 @@ events as (
         la_code,
         team_key
     from {{ ref('int_cin_episodes_deduplicated') }}
+
+    union all
+
+    select
+        la_code,
+        team_key
+    from {{ ref('int_workforce_worker_months') }}
+
+    union all
+
+    select
+        la_code,
+        team_key
+    from {{ ref('int_complaints_timed') }}
 
 ),
 

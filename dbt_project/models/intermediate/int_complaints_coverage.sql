@@ -1,0 +1,103 @@
+-- Per authority, the stretch covered by its loaded complaints register (meta.loads, status loaded): from 1 April
+-- of the financial year of the register's earliest record (received date, else stage 1 start; the load's
+-- period_start if the register is empty) to the register's as-at date (the load's period_end). Councils keep
+-- and report their registers by financial year (the annual complaints report), so a register whose first
+-- record came in on 2 December is taken to hold every complaint since 1 April: its quarter and year are counted,
+-- not left blank. The latest register replaces
+-- the previous one whole, so there is one register per authority; should two be loaded, each covers its own
+-- stretch and they are merged when they overlap.
+-- Flows need the whole period inside the stretch, stock measures (learning actions) its last day.
+with
+
+loads as (
+
+    select
+        load_id,
+        la_code,
+        period_start,
+        period_end
+
+    from {{ ref('stg_meta__loads') }}
+    where dataset = 'complaints'
+        and status = 'loaded'
+        and la_code is not null
+        and period_end is not null
+
+),
+
+first_records as (
+
+    select
+        load_id,
+        min(coalesce(received_date, stage1_start_date)) as first_record_date
+
+    from {{ ref('stg_complaints__register') }}
+    group by load_id
+
+),
+
+stretches as (
+
+    select
+        loads.la_code,
+        coalesce(
+            make_date(
+                year(first_records.first_record_date) - case when month(first_records.first_record_date) < 4
+                    then 1 else 0 end,
+                4, 1
+            ),
+            loads.period_start,
+            cast(date_trunc('month', loads.period_end) as date)
+        ) as period_start,
+        loads.period_end
+
+    from loads
+    left join first_records
+        on loads.load_id = first_records.load_id
+
+),
+
+ordered as (
+
+    select
+        *,
+        max(period_end) over (
+            partition by la_code order by period_start, period_end
+            rows between unbounded preceding and 1 preceding
+        ) as previous_max_end
+
+    from stretches
+
+),
+
+islands as (
+
+    select
+        *,
+        cast(
+            sum(case when previous_max_end is null or period_start > previous_max_end + 1 then 1 else 0 end)
+                over (
+                    partition by la_code order by period_start, period_end
+                    rows between unbounded preceding and current row
+                )
+            as integer
+        ) as coverage_number
+
+    from ordered
+
+),
+
+coverage as (
+
+    select
+        la_code,
+        coverage_number,
+        min(period_start) as coverage_start,
+        max(period_end) as coverage_end
+
+    from islands
+    group by la_code, coverage_number
+
+)
+
+select * from coverage
