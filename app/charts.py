@@ -202,3 +202,175 @@ def comparator_bars(frame: pl.DataFrame, *, x_title: str, who_order: list[str]) 
         )
         .properties(height=alt.Step(16))
     )
+
+
+# --- workforce and complaints ----------------------------------------------------------------------------------
+
+TARGET_COLOUR = "#505a5f"
+
+
+def monthly_lines(frame: pl.DataFrame, *, y_title: str, value_format: str = ".1f") -> alt.LayerChart:
+    """A line per series month by month, with a dashed "Target" series if the frame has one.
+
+    frame: series, series_order, month (label), month_start (ISO date), value (null when missing), value_text.
+    """
+    frame = _prepare(frame)
+    series = frame.sort("series_order")["series"].unique(maintain_order=True).to_list()
+    palette = [TARGET_COLOUR if s == "Target" else c for s, c in zip(series, _cycle(len(series)), strict=True)]
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        sort=series,
+        scale=alt.Scale(domain=series, range=palette),
+        legend=alt.Legend(orient="top", labelLimit=400),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=series, range=[[6, 4] if s == "Target" else [1, 0] for s in series]),
+        legend=None,
+    )
+    x = alt.X("utcyearmonth(month_start):T", title=None, axis=alt.Axis(format="%b %y", labelAngle=-45))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=value_format))
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("month:N", title="Month"),
+        alt.Tooltip("value_text:N", title=y_title),
+    ]
+    hover = alt.selection_point(on="pointerover", nearest=True, empty=False, clear="pointerout")
+    line = alt.Chart(frame).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, strokeDash=dash)
+    points = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.series != "Target")
+        .mark_point(filled=True, size=40)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+        .add_params(hover)
+    )
+    return alt.layer(line, points).properties(height=HEIGHT)
+
+
+def _cycle(n: int) -> list[str]:
+    return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(n)]
+
+
+def ranked_stacked_bars(
+    frame: pl.DataFrame,
+    *,
+    x_title: str,
+    category_order: list[str],
+    label_title: str,
+    category_title: str,
+    total_title: str | None = None,
+) -> alt.Chart:
+    """Horizontal stacked bars, one per label in `label_order` (rank), stacked by category.
+
+    frame: label, label_order, category, category_order, value (null when hidden or missing), value_text, and
+    total_text when `total_title` is given.
+    """
+    frame = _prepare(frame)
+    labels = frame.sort("label_order")["label"].unique(maintain_order=True).to_list()
+    tooltip = [
+        alt.Tooltip("label:N", title=label_title),
+        alt.Tooltip("category:N", title=category_title),
+        alt.Tooltip("value_text:N", title="Value"),
+    ]
+    if total_title:
+        tooltip.append(alt.Tooltip("total_text:N", title=total_title))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("value:Q", title=x_title, stack="zero"),
+            color=alt.Color(
+                "category:N",
+                title=None,
+                sort=category_order,
+                scale=alt.Scale(domain=category_order, range=_cycle(len(category_order))),
+                legend=alt.Legend(orient="top", labelLimit=400),
+            ),
+            order=alt.Order("category_order:Q"),
+            tooltip=tooltip,
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def bars_against_ceiling(frame: pl.DataFrame, *, ceiling: float, x_title: str) -> alt.LayerChart:
+    """Horizontal bars (label, label_order, value, value_text, above_text, status) with a rule at the ceiling."""
+    frame = _prepare(frame)
+    labels = frame.sort("label_order")["label"].unique(maintain_order=True).to_list()
+    statuses = ["At or below the ceiling", "Above the ceiling"]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("value:Q", title=x_title),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                sort=statuses,
+                scale=alt.Scale(domain=statuses, range=[LA_COLOUR, ENGLAND_COLOUR]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Team"),
+                alt.Tooltip("value_text:N", title="Average caseload"),
+                alt.Tooltip("above_text:N", title="Workers above the ceiling"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pl.DataFrame({"ceiling": [float(ceiling)]}))
+        .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2)
+        .encode(x="ceiling:Q", tooltip=[alt.Tooltip("ceiling:Q", title="Ceiling", format=".1f")])
+    )
+    return alt.layer(bars, rule).properties(height=alt.Step(24))
+
+
+def category_bars(frame: pl.DataFrame, *, x_title: str, label_title: str, value_title: str) -> alt.Chart:
+    """Horizontal bars, one per label in `label_order`: label, label_order, value (null when hidden), value_text."""
+    frame = _prepare(frame)
+    labels = frame.sort("label_order")["label"].unique(maintain_order=True).to_list()
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=LA_COLOUR)
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("value:Q", title=x_title, axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("label:N", title=label_title), alt.Tooltip("value_text:N", title=value_title)],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def grouped_period_bars(frame: pl.DataFrame, *, x_title: str, label_title: str) -> alt.Chart:
+    """Horizontal bars by label, one per period within each label.
+
+    frame: label, label_order, period, period_order, value (null when hidden), value_text.
+    """
+    frame = _prepare(frame)
+    periods = frame.sort("period_order")["period"].unique(maintain_order=True).to_list()
+    labels = frame.sort("label_order")["label"].unique(maintain_order=True).to_list()
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
+            yOffset=alt.YOffset("period:N", sort=periods),
+            x=alt.X("value:Q", title=x_title),
+            color=alt.Color(
+                "period:N",
+                title=None,
+                sort=periods,
+                scale=alt.Scale(domain=periods, range=["#b1b4b6", "#5694ca", LA_COLOUR][-len(periods) :]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=label_title),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("value_text:N", title="Value"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )

@@ -359,3 +359,165 @@ def cin_exceptions(la_code: str, as_at: dt.date) -> pl.DataFrame:
     Child-level: only for pages that have checked `app.access` first.
     """
     return query(_EXCEPTIONS, [la_code, as_at])
+
+
+# --- the workforce and complaints pages (docs/contracts.md, "Workforce and complaints") ------------------------
+
+_PERIOD_AUTHORITIES = """
+with las as (
+    select distinct la_code
+    from indicator_values
+    where org_level = 'la' and period_grain = ? and list_contains(?::VARCHAR[], indicator_id)
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+_PERIOD_VALUES = """
+select indicator_id, period_grain, period_start, period_end, period_label, org_level, org_id,
+       numerator, denominator, value, target, rag, previous_value, year_ago_value,
+       direction_previous, direction_year_ago, benchmark_year, england_value, region_value, region_name,
+       sn_value, sn_count
+from indicator_values
+where la_code = ?
+  and period_grain = ?
+  and period_start between ? and ?
+  and list_contains(?::VARCHAR[], indicator_id)
+  and org_level in ('la', 'service', 'team')
+order by indicator_id, org_level, org_id, period_start
+"""
+
+_LATEST_LOAD = """
+select max(period_end) as period_end, max(finished_at) as loaded_at
+from meta.loads
+where la_code = ? and status = 'loaded' and list_contains(?::VARCHAR[], dataset)
+"""
+
+# Case-holding social workers (agency included, as in wf_caseload_per_case_holder) in one month, per team:
+# counts only. A worker is above the ceiling when their cases per FTE exceed it (a part-timer's ceiling is pro
+# rata; a worker with no FTE recorded is taken as full time). No worker_id ever leaves the warehouse.
+_CASELOADS = """
+with holders as (
+    select team_id, service_id, cases_held,
+           case when fte > 0 then fte else 1.0 end as fte_used,
+           fte
+    from workforce_worker_months
+    where la_code = ? and month_start = ? and is_case_holder and is_social_worker
+)
+select team_id, service_id,
+       count(*)::INTEGER as case_holders,
+       sum(fte)::DOUBLE as case_holder_fte,
+       sum(cases_held)::INTEGER as cases_held,
+       (count(*) filter (where cases_held > ? * fte_used))::INTEGER as above_ceiling
+from holders
+group by team_id, service_id
+order by team_id nulls last
+"""
+
+# The authority's CSWW census returns (as at 30 September), newest first, with DfE's published figures.
+_CSWW_CENSUS = """
+select census_year, reference_date, inpost_fte, inpost_headcount, agency_fte, vacancies_fte, starters_fte,
+       leavers_fte, turnover_rate_fte, agency_rate_fte, vacancy_rate_fte, caseload_fte, working_days_lost_per_fte,
+       published_turnover_rate_fte, published_agency_rate_fte, published_vacancy_rate_fte, published_caseload_fte,
+       published_working_days_lost_per_fte, england_turnover_rate_fte, england_agency_rate_fte,
+       england_vacancy_rate_fte, england_caseload_fte, england_working_days_lost_per_fte
+from csww_census_indicators
+where la_code = ?
+order by census_year desc
+"""
+
+_COMPLAINTS_AS_AT = """
+select max(as_at_date) as as_at_date, count(*)::INTEGER as records
+from complaints
+where la_code = ?
+"""
+
+# Responses at each stage between two dates, by outcome (complaints only, never compliments).
+_COMPLAINT_OUTCOMES = """
+with register as (
+    select * from complaints where la_code = ? and coalesce(record_type, 'complaint') <> 'compliment'
+),
+responses as (
+    select 1 as stage, stage1_response_date as responded, stage1_outcome as outcome from register
+    union all
+    select 2, stage2_response_date, stage2_outcome from register
+    union all
+    select 3, stage3_response_date, stage3_outcome from register
+)
+select stage, outcome, count(*)::INTEGER as responses
+from responses
+where responded between ? and ?
+group by stage, outcome
+order by stage, outcome
+"""
+
+# Learning actions recorded against complaints (not those marked not required), as the register stands.
+_LEARNING_ACTIONS = """
+select team_id, service_id, nature, stage,
+       case stage when 3 then stage3_outcome when 2 then stage2_outcome else stage1_outcome end as outcome,
+       learning_action, learning_action_due_date, learning_action_status, learning_action_completed_date,
+       as_at_date
+from complaints
+where la_code = ?
+  and coalesce(record_type, 'complaint') <> 'compliment'
+  and coalesce(learning_action_status, '') <> 'not_required'
+  and (learning_action is not null or learning_action_status is not null)
+order by learning_action_due_date nulls last, team_id, learning_action
+"""
+
+
+def period_authorities(indicator_ids: Sequence[str], grain: str) -> pl.DataFrame:
+    """Authorities with values at this grain for any of these indicators: la_code, la_name."""
+    return query(_PERIOD_AUTHORITIES, [grain, list(indicator_ids)])
+
+
+def period_values(
+    la_code: str, indicator_ids: Sequence[str], grain: str, first: dt.date, last: dt.date
+) -> pl.DataFrame:
+    """Rows at authority, service and team level, with every comparator column, for periods starting from
+    `first` to `last` at one grain."""
+    return query(_PERIOD_VALUES, [la_code, grain, first, last, list(indicator_ids)])
+
+
+def latest_load(la_code: str, datasets: Sequence[str]) -> dict[str, Any]:
+    """Latest period covered (period_end) and load time (loaded_at) of these datasets' loaded files."""
+    rows = query(_LATEST_LOAD, [la_code, list(datasets)]).to_dicts()
+    return rows[0] if rows else {"period_end": None, "loaded_at": None}
+
+
+def caseloads(la_code: str, month_start: dt.date, ceiling: float) -> pl.DataFrame:
+    """Per team (team_id, service_id): case-holding social workers, their FTE and cases, and how many hold
+    more than `ceiling` cases per FTE in the month. Counts only (needs `workforce_worker_months`)."""
+    return query(_CASELOADS, [la_code, month_start, float(ceiling)])
+
+
+def csww_census(la_code: str) -> pl.DataFrame:
+    """The authority's CSWW census returns summarised as DfE publishes them, newest first (needs
+    `csww_census_indicators`; check `table_columns` first)."""
+    return query(_CSWW_CENSUS, [la_code])
+
+
+def complaints_as_at(la_code: str) -> dict[str, Any]:
+    """The complaints register's as-at date and number of records for the authority (needs `complaints`)."""
+    rows = query(_COMPLAINTS_AS_AT, [la_code]).to_dicts()
+    return rows[0] if rows else {"as_at_date": None, "records": 0}
+
+
+def complaint_outcomes(la_code: str, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """Responses per stage (1-3) and outcome with a response date from `first` to `last` (needs `complaints`)."""
+    return query(_COMPLAINT_OUTCOMES, [la_code, first, last])
+
+
+def learning_actions(la_code: str) -> pl.DataFrame:
+    """Learning actions from complaints as the latest register stands (needs `complaints`). No reference,
+    complainant or received date: the action, its team, due date and status."""
+    return query(_LEARNING_ACTIONS, [la_code])

@@ -40,6 +40,49 @@ def number(x: float | None) -> str:
     return f"{float(x):,.1f}"
 
 
+def fte(x: float | None) -> str:
+    """Full-time equivalents to one decimal place: 123.44 -> "123.4 FTE"."""
+    if _missing(x):
+        return NOT_AVAILABLE
+    return f"{float(x):,.1f} FTE"
+
+
+def ratio(x: float | None) -> str:
+    """A ratio such as cases per FTE or days lost per FTE, to one decimal place: 18.666 -> "18.7"."""
+    if _missing(x):
+        return NOT_AVAILABLE
+    return f"{float(x):,.1f}"
+
+
+def by_unit(unit: str | None, x: float | None) -> str:
+    """Any value by its catalogue unit (`count`, `percent`, `rate_per_10k`, `fte`, `ratio`), unsuppressed.
+
+    For figures that are not counts of children (staff, targets, published comparators); children's figures
+    go through `app.disclosure` instead."""
+    if unit == "count":
+        return count(x)
+    if unit == "percent":
+        return percent(x)
+    if unit == "rate_per_10k":
+        return rate(x)
+    if unit == "fte":
+        return fte(x)
+    if unit == "ratio":
+        return ratio(x)
+    return number(x)
+
+
+def signed_by_unit(unit: str | None, delta: float) -> str:
+    """A change for st.metric (which reads the sign): "+5", "-1.2 points", "+0.5 FTE", "-0.3"."""
+    if unit == "count":
+        return signed_count(delta)
+    if unit == "percent":
+        return signed_points(delta)
+    if unit == "fte":
+        return signed_points(delta, " FTE")
+    return signed_points(delta, "")
+
+
 def count_change(delta: float) -> str:
     """Plain English, never a leading sign: "up 5", "down 3", "no change"."""
     d = round(float(delta))

@@ -41,6 +41,20 @@ PAGES: tuple[PageSpec, ...] = (
         icon=":material/monitoring:",
         audiences=("cscmt", "team_managers", "smt"),
     ),
+    PageSpec(
+        path="views/workforce.py",
+        title="Workforce",
+        url_path="workforce",
+        icon=":material/badge:",
+        audiences=("cscmt", "smt", "lead_member", "workforce_lead", "team_managers"),
+    ),
+    PageSpec(
+        path="views/complaints.py",
+        title="Complaints",
+        url_path="complaints",
+        icon=":material/forum:",
+        audiences=("cscmt", "smt", "lead_member", "scrutiny", "complaints_manager"),
+    ),
 )
 
 

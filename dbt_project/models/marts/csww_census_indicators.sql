@@ -13,6 +13,8 @@
 -- - case holders: workers in post, agency included, holding at least one case on 30 September (Cases30 > 0);
 --   caseload = their cases / their FTE;
 -- - sickness: working days lost over the year by the social workers in post (not agency), per in-post FTE.
+-- Beside each rate: DfE's published figure for this authority (a check of the return against the publication)
+-- and for England, for the same census year; null where not (yet) published or suppressed.
 with
 
 workers as (
@@ -24,6 +26,23 @@ workers as (
 vacancies as (
 
     select * from {{ ref('stg_csww__vacancies') }}
+
+),
+
+published as (
+
+    select
+        time_period,
+        geographic_level,
+        la_code,
+        turnover_rate_fte,
+        agency_rate_fte,
+        vacancy_rate_fte,
+        caseload_fte,
+        round(working_days_lost_fte / nullif(inpost_fte, 0), 1) as working_days_lost_per_fte
+
+    from {{ ref('stg_dfe__csww_indicators') }}
+    where geographic_level in ('national', 'la')
 
 ),
 
@@ -93,12 +112,29 @@ final as (
         cast(summed.cases as integer) as cases,
         round(summed.cases / nullif(summed.case_holders_fte, 0), 1) as caseload_fte,
         round(summed.working_days_lost, 2) as working_days_lost,
-        round(summed.working_days_lost / nullif(summed.inpost_fte, 0), 1) as working_days_lost_per_fte
+        round(summed.working_days_lost / nullif(summed.inpost_fte, 0), 1) as working_days_lost_per_fte,
+        published_la.turnover_rate_fte as published_turnover_rate_fte,
+        published_la.agency_rate_fte as published_agency_rate_fte,
+        published_la.vacancy_rate_fte as published_vacancy_rate_fte,
+        published_la.caseload_fte as published_caseload_fte,
+        published_la.working_days_lost_per_fte as published_working_days_lost_per_fte,
+        england.turnover_rate_fte as england_turnover_rate_fte,
+        england.agency_rate_fte as england_agency_rate_fte,
+        england.vacancy_rate_fte as england_vacancy_rate_fte,
+        england.caseload_fte as england_caseload_fte,
+        england.working_days_lost_per_fte as england_working_days_lost_per_fte
 
     from summed
     left join vacancies
         on summed.la_code = vacancies.la_code
             and summed.census_year = vacancies.census_year
+    left join published as published_la
+        on published_la.geographic_level = 'la'
+            and summed.la_code = published_la.la_code
+            and summed.census_year = published_la.time_period
+    left join published as england
+        on england.geographic_level = 'national'
+            and summed.census_year = england.time_period
 
 )
 
