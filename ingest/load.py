@@ -179,6 +179,27 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
         return _rejected(table, rec, outcome, failure)
 
     good, cleared = checked.good, checked.cleared
+    first_rejects = [
+        f"{label} row {r['row_number']}, column {r['column_name'] or '(row)'}: {r['message']} [{r['rule']}]"
+        for r in checked.rejects.head(5).iter_rows(named=True)
+    ]
+    refusal = None
+    if checked.rows_read and good.height == 0:
+        # Nothing usable (often the wrong month or year in the file): it must not empty the slot it names.
+        refusal = FileRejected("every_row_rejected", f"{label}: every one of its {checked.rows_read:,} rows was "
+                               "rejected, so it replaces nothing; nothing changed")
+    elif table.slot == "register" and checked.rows_rejected:
+        # A register replaces the previous one whole: loading the rest would silently drop the rejected records
+        # from every period they were counted in.
+        refusal = FileRejected("register_incomplete", f"{label}: {checked.rows_rejected:,} of its "
+                               f"{checked.rows_read:,} records were rejected; a register replaces the previous "
+                               "one whole, so it loads only when every record passes; nothing changed")
+    if refusal is not None:
+        refusal.rows_read = checked.rows_read
+        refused = _rejected(table, rec, outcome, refusal)
+        refused.rejects = pl.concat([checked.rejects, refused.rejects])  # each bad row, then the file's verdict
+        outcome.first_rejects = first_rejects
+        return refused
     warnings = list(checked.warnings)
     if table.period_start_column and good.height:
         first = good[table.column(table.period_start_column).target].min()
@@ -207,10 +228,7 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
     rec.rows_rejected = checked.rows_rejected
     rec.message = "; ".join(warnings) or None
     outcome.warnings = warnings
-    outcome.first_rejects = [
-        f"{label} row {r['row_number']}, column {r['column_name'] or '(row)'}: {r['message']} [{r['rule']}]"
-        for r in checked.rejects.head(5).iter_rows(named=True)
-    ]
+    outcome.first_rejects = first_rejects
     return Prepared(table, rec, outcome, good, checked.rejects, cleared)
 
 

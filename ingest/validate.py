@@ -110,6 +110,17 @@ def scrub(expr: pl.Expr) -> pl.Expr:
             .str.replace_all(FULL_POSTCODE_PATTERN, "${1} [rest of postcode removed]"))
 
 
+# Free text (a complaint's learning action) may also hold a staff number or a Social Work England number
+# ("E104233", "SW123456") or a long number such as a phone or case number: a run of letters and digits shaped
+# like an identifier is masked there too (not in codes and messages, where such shapes are legitimate). A year
+# ("2024") is four digits alone and stays.
+IDENTIFIER_PATTERN = r"\b(?:[A-Za-z]{1,3}[0-9]{4,}|[0-9]{6,})[A-Za-z]?\b"
+
+
+def scrub_free_text(expr: pl.Expr) -> pl.Expr:
+    return scrub(expr).str.replace_all(IDENTIFIER_PATTERN, "[identifier removed]")
+
+
 def _masked_postcode(expr: pl.Expr) -> pl.Expr:
     # A malformed postcode may still be most of a real one: keep only what could be its district.
     return pl.when(expr.str.len_chars() > 4).then(expr.str.slice(0, 4) + pl.lit("…")).otherwise(expr)
@@ -292,7 +303,7 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
 
         typed = raw.map_batches(lambda s: pseudonymise(s, pseudonym_key), return_dtype=pl.String)
     else:
-        typed = scrub(raw) if col.scrub else raw
+        typed = scrub_free_text(raw) if col.scrub else raw
     return typed.alias(out_name), errs
 
 

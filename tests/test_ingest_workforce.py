@@ -41,7 +41,7 @@ REGISTER_ROWS = [
     "C1,complaint,19/12/2023,Locality 1 Assessment,,parent,communication,1,19/12/2023,08/01/2024,N,upheld,,,,,,,,N,"
     "Remind team to write to TN34 1AB within 10 days,31/01/2024,completed,20/01/2024",
     "C2,,19/12/2023,Locality 1 Assessment,,Parent,Quality of service,2,19/12/2023,09/01/2024,N,not upheld,"
-    "15/01/2024,,,,,,,N,,,,",
+    "15/01/2024,,,,,,,N,Staff member E104233 (SWE SW123456) to redo the 2024 training,,,",
     "C3,compliment,01/02/2024,Locality 1 Assessment,,carer,,,,,,,,,,,,,,,,,,",
     "C4,complaint,01/02/2024,,,,delay,1,01/02/2024,,,,,,,,,,,,,,completed,",  # row 4: completed, no date
     "C5,complaint,01/02/2024,,,,delay,2,01/02/2024,,,,,,,,,,,,,,,",  # row 5: stage 2 without a stage 2 start
@@ -207,26 +207,55 @@ def test_hr_vacancies_load_per_team(data_dir, tmp_path):
     [outcome] = ingest_paths(data_dir.landing, [f])
     assert (outcome.table, outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (
         "hr.vacancies", 3, 0, 3)  # a negative vacancy, and one team given twice with different values
+    assert outcome.status == "rejected"  # nothing was left to load
     rules = q(data_dir.landing, "select distinct rule from meta.rejected_rows order by 1")
-    assert rules == [("duplicate_key",), ("out_of_range",)]
+    assert rules == [("duplicate_key",), ("every_row_rejected",), ("out_of_range",)]
+
+
+def test_hr_file_whose_rows_are_all_for_another_month_leaves_the_month_as_it_was(data_dir, tmp_path):
+    june = write(tmp_path / "hr" / "845" / "2025-06" / "hr_workers.csv", HR_HEADER,
+                 [r.replace("30/11/2024", "30/06/2025") for r in (HR_ROWS[0], HR_ROWS[2])])
+    [first] = ingest_paths(data_dir.landing, [june])
+    assert (first.status, first.rows_loaded) == ("loaded", 2)
+    # The same folder, but the rows say May: every row is outside June.
+    write(june, HR_HEADER, [r.replace("30/11/2024", "31/05/2025") for r in (HR_ROWS[0], HR_ROWS[2])])
+    [again] = ingest_paths(data_dir.landing, [june])
+    assert (again.status, again.rows_read, again.rows_loaded, again.rows_rejected) == ("rejected", 2, 0, 2)
+    assert "every one of its 2 rows was rejected, so it replaces nothing" in again.message
+    assert again.first_rejects[0].startswith("hr_workers.csv row 1, column month: month 31/05/2025 is before the "
+                                             "start of the month Jun 2025")
+    assert q(data_dir.landing, "select status, rows_loaded from meta.loads order by load_id") == [
+        ("loaded", 2), ("rejected", 0)]
+    assert q(data_dir.landing, "select count(*) from raw.hr_workers") == [(2,)]
 
 
 # --- complaints register -----------------------------------------------------------------------------------------
 
 
-def test_register_loads_checks_its_rules_and_scrubs_free_text(data_dir, tmp_path):
+def test_register_with_a_bad_record_is_refused_whole_naming_each_bad_row(data_dir, tmp_path):
     f = write(tmp_path / "complaints" / "845" / "2024-11" / "complaints.csv", REGISTER_HEADER, REGISTER_ROWS)
     [outcome] = ingest_paths(data_dir.landing, [f])
-    assert (outcome.table, outcome.period) == ("complaints.register", "as at 30/11/2024")
-    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (7, 3, 4)
-    rejected = q(data_dir.landing, "select row_number, column_name, rule from meta.rejected_rows order by 1")
+    assert (outcome.table, outcome.period, outcome.status) == ("complaints.register", "as at 30/11/2024", "rejected")
+    # A register replaces the previous one whole: loading only the good records would drop the bad ones from
+    # every period they were counted in, so the register waits until it is corrected.
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (7, 0, 7)
+    assert "4 of its 7 records were rejected; a register replaces the previous one whole" in outcome.message
+    rejected = q(data_dir.landing, "select row_number, column_name, rule from meta.rejected_rows order by 1, 2")
     assert rejected == [
+        (0, None, "register_incomplete"),
         (4, "learning_action_completed_date", "required_with"),
         (5, "stage", "inconsistent"),
         (6, "received_date", "after_collection_year"),
         (6, "stage1_start_date", "after_collection_year"),
         (7, "stage1_response_date", "date_order"),
     ]
+    assert q(data_dir.landing, "select count(*) from raw.complaints_register") == [(0,)]
+
+
+def test_register_loads_and_scrubs_free_text(data_dir, tmp_path):
+    f = write(tmp_path / "complaints" / "845" / "2024-11" / "complaints.csv", REGISTER_HEADER, REGISTER_ROWS[:3])
+    [outcome] = ingest_paths(data_dir.landing, [f])
+    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 3, 3, 0)
     assert q(data_dir.landing, "select reference, record_type, complainant, nature, stage1_outcome, stage "
                                "from raw.complaints_register order by 1") == [
         ("C1", "complaint", "parent", "communication", "upheld", 1),
@@ -234,6 +263,9 @@ def test_register_loads_checks_its_rules_and_scrubs_free_text(data_dir, tmp_path
         ("C3", "compliment", "carer", None, None, None)]
     action = q(data_dir.landing, "select learning_action from raw.complaints_register where reference = 'C1'")
     assert action == [("Remind team to write to TN34 [rest of postcode removed] within 10 days",)]
+    # Staff and registration numbers are masked; a year is not an identifier.
+    action = q(data_dir.landing, "select learning_action from raw.complaints_register where reference = 'C2'")
+    assert action == [("Staff member [identifier removed] (SWE [identifier removed]) to redo the 2024 training",)]
     # The register covers from its first record to its as-at date.
     assert q(data_dir.landing, "select period_start, period_end from meta.loads") == [
         (date(2023, 12, 19), date(2024, 11, 30))]
@@ -242,7 +274,12 @@ def test_register_loads_checks_its_rules_and_scrubs_free_text(data_dir, tmp_path
 def test_newer_register_replaces_the_whole_register_and_an_older_one_is_refused(data_dir, tmp_path):
     nov = write(tmp_path / "complaints" / "845" / "2024-11" / "complaints.csv", REGISTER_HEADER, REGISTER_ROWS[:3])
     ingest_paths(data_dir.landing, [nov])
-    # December: C2's stage 2 has been answered; C3 (a compliment) was withdrawn from the register.
+    # A December register with a bad record is refused; November's stays.
+    bad = write(tmp_path / "bad" / "845" / "2024-12" / "complaints.csv", REGISTER_HEADER,
+                [*REGISTER_ROWS[:2], REGISTER_ROWS[6]])
+    assert [o.status for o in ingest_paths(data_dir.landing, [bad])] == ["rejected"]
+    assert q(data_dir.landing, "select count(*) from raw.complaints_register") == [(3,)]
+    # December corrected: C2's stage 2 has been answered; C3 (a compliment) was withdrawn from the register.
     dec_rows = [REGISTER_ROWS[0], REGISTER_ROWS[1].replace("15/01/2024,,,", "15/01/2024,05/02/2024,N,upheld")]
     dec = write(tmp_path / "complaints" / "845" / "2024-12" / "complaints.csv", REGISTER_HEADER, dec_rows)
     [outcome] = ingest_paths(data_dir.landing, [dec])
@@ -259,4 +296,4 @@ def test_newer_register_replaces_the_whole_register_and_an_older_one_is_refused(
         ("C1", None), ("C2", "upheld")]
     loads = q(data_dir.landing, "select status, rows_read, rows_loaded, rows_rejected from meta.loads "
                                 "order by load_id")
-    assert loads == [("superseded", 3, 3, 0), ("loaded", 2, 2, 0), ("rejected", 2, 0, 2)]
+    assert loads == [("superseded", 3, 3, 0), ("rejected", 3, 0, 3), ("loaded", 2, 2, 0), ("rejected", 2, 0, 2)]
