@@ -412,7 +412,8 @@ def nature_frame(breakdown: Breakdown) -> pl.DataFrame:
 
 
 def outcomes(df: pl.DataFrame) -> dict[int, Breakdown]:
-    """Responses in the period by stage and outcome (from `data.complaint_outcomes`), protected per stage."""
+    """Responses in the period by stage and outcome (from `data.complaint_outcomes`), protected per stage: a
+    stage with any outcome of 1 to 4 hides all its outcomes (its number of responses stays)."""
     out: dict[int, Breakdown] = {}
     for stage in STAGES:
         part = [r for r in df.to_dicts() if r["stage"] == stage]
@@ -424,50 +425,17 @@ def outcomes(df: pl.DataFrame) -> dict[int, Breakdown]:
             parts[key] = (parts.get(key) or 0.0) + float(r["responses"])
         total = sum(v or 0.0 for v in parts.values())
         counts, hidden = protect(parts, total)
+        if hidden - {TOTAL}:
+            # The headline shares (upheld, within timescale, taken on to stage 2) are built on these same
+            # responses; with one outcome shown beside them they could give a hidden one away. The headlines matter
+            # more than the breakdown, so a stage with any small outcome shows its responses and no outcome.
+            hidden |= {k for k in counts if k != TOTAL}
         labels = {o: OUTCOME_LABELS[o] for o in OUTCOMES}
         if NOT_RECORDED in parts:
             labels[NOT_RECORDED] = NOT_RECORDED_LABEL
         labels[TOTAL] = "All responses"
         out[stage] = Breakdown(counts, labels, hidden)
     return out
-
-
-def protect_upheld(values: QuarterValues, by_stage: Mapping[int, Breakdown], start: dt.date) -> bool:
-    """Hide the share upheld (at every level) when the stage 1 outcomes hide a figure; True if it did.
-
-    The share is (upheld + partly upheld) / (upheld + partly upheld + not upheld) of the same stage 1 responses
-    the outcomes table counts: beside that table's shown cells it would give a hidden one away (partly upheld by
-    solving for it, withdrawn as the responses less the share's denominator)."""
-    stage1 = by_stage.get(1)
-    if stage1 is None or not (stage1.hidden - {TOTAL} or TOTAL in stage1.hidden):
-        return False
-    values.hide_everywhere(UPHELD, start)
-    return True
-
-
-def protect_linked(values: QuarterValues, by_stage: Mapping[int, Breakdown], start: dt.date) -> set[str]:
-    """Hide the shares the outcomes table would give away for the period; returns the indicator ids hidden.
-
-    * the share upheld, when the stage 1 outcomes hide a figure (`protect_upheld`);
-    * a share of a stage's responses (within timescale; for stage 1, taken on to stage 2) whose complement (late,
-      not escalated) is 1 to 4: the outcomes table shows the stage's responses, its denominator, so the share
-      would give that small number away. A complement of 0 discloses nobody, as for a zero in a breakdown.
-    """
-    hidden = {UPHELD} if protect_upheld(values, by_stage, start) else set()
-    key = la_key(values)
-    shares = [(WITHIN_TIMESCALE[n], n) for n in STAGES] + [(ESCALATED, 1)]
-    for indicator_id, stage in shares:
-        breakdown = by_stage.get(stage)
-        row = values.row(indicator_id, key, start)
-        if breakdown is None or row is None or TOTAL in breakdown.hidden:
-            continue
-        numerator, denominator = row.get("numerator"), row.get("denominator")
-        if _missing(numerator) or _missing(denominator):
-            continue
-        if 0.5 <= float(denominator) - float(numerator) < disclosure.THRESHOLD:
-            values.hide_everywhere(indicator_id, start)
-            hidden.add(indicator_id)
-    return hidden
 
 
 def outcome_table(by_stage: Mapping[int, Breakdown]) -> pl.DataFrame:

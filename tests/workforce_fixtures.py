@@ -59,8 +59,8 @@ timeliness in Q3 and Q2 is of the register's 21 and 10 stage 1 responses: 16/21 
 none late, so nothing a small number would give away.
 
 The `complaints` register (as at 31 December 2024): 21 stage 1 responses in 2024-25 Q3 (6 upheld, 5 partly
-upheld, 8 not upheld, 2 withdrawn: the 2 and then the 5 are hidden, and with them the share upheld, 11/19, which
-would give them away); 10 in Q2 (5 upheld, 5 not upheld: nothing hidden, so Q2's share is shown), three of
+upheld, 8 not upheld, 2 withdrawn: the 2 is small, so every stage 1 outcome is hidden and the share upheld,
+11/19, is shown); 10 in Q2 (5 upheld, 5 not upheld: nothing hidden), three of
 which went to stage 2 with responses in Q3 (1 upheld, 2 not upheld) and one of those to a stage 3 panel in Q3
 (not upheld); two compliments. Learning actions: one overdue (North, due 15 November 2024, "Remind staff to return
 calls within 2 working days"), one open (North, due 31 January 2025), one open with no due date (South), two

@@ -16,7 +16,6 @@ view; a value there that does not match the warehouse falls back politely with a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 import polars as pl
@@ -179,7 +178,7 @@ def _render() -> None:
     columns = data.table_columns(MART)
     lacking = [c for c in MART_COLUMNS if c not in columns]
     register = data.complaints_as_at(la_code) if not lacking else {}
-    by_stage = _protect_linked(values, la_code, quarter) if not lacking else {}
+    by_stage = complaints.outcomes(data.complaint_outcomes(la_code, quarter.start, quarter.end)) if not lacking else {}
     _about(la_code, la_name, quarter, ids, register)
     _headlines(catalogue, values, quarter, la_name)
     _stages(catalogue, values, quarter, la_code)
@@ -187,23 +186,6 @@ def _render() -> None:
     _outcomes(by_stage, la_code, quarter, lacking, columns)
     _learning(catalogue, values, quarter, la_code, orgs, lacking, columns, register)
     _by_team(catalogue, values, quarter, la_code)
-
-
-def _protect_linked(values: complaints.QuarterValues, la_code: str, quarter: Quarter) -> dict:
-    """Responses by outcome in the chosen quarter, the one before and the same quarter a year before (the page
-    shows shares for all three; each quarter's outcomes table is one click away), with the shares they would give
-    away hidden (`complaints.protect_linked`). Returns the chosen quarter's outcomes."""
-    chosen: dict = {}
-    for start, end in (
-        (quarter.start, quarter.end),
-        (quarter.previous_start, quarter.start - dt.timedelta(days=1)),
-        (quarter.year_ago_start, formatting.shift_months(quarter.year_ago_start, 3) - dt.timedelta(days=1)),
-    ):
-        by_stage = complaints.outcomes(data.complaint_outcomes(la_code, start, end))
-        complaints.protect_linked(values, by_stage, start)
-        if start == quarter.start:
-            chosen = by_stage
-    return chosen
 
 
 def _table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str] = (), empty: str = "") -> None:
@@ -248,9 +230,9 @@ def _about(la_code: str, la_name: str, quarter: Quarter, ids: list[str], registe
         f"warehouse built {formatting.date_time(info.get('built_at'))}. To protect the privacy of children and "
         f"families, counts under 5 are shown as “{disclosure.FEWER_THAN_5}”, and percentages built on them as "
         f"“{disclosure.SUPPRESSED}”; a second figure is hidden where it would let a small number be worked out "
-        "(teams add up to their service and the authority; natures and outcomes add up to their totals; a share of "
-        "responses goes when, beside the outcomes table, it would give a small number away), and a hidden "
-        "figure's change and status against target are hidden with it."
+        "(teams add up to their service and the authority; natures add up to their total); a stage whose outcomes "
+        "include a small number shows none of its outcomes, so the shares above cannot give one away; and a "
+        "hidden figure's change and status against target are hidden with it."
     )
 
 

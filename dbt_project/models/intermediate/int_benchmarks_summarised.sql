@@ -7,14 +7,14 @@
 -- The child protection rate per 10,000 is not in the files: it is computed for every LA, region and England as
 -- plans open on 31 March (table D5, CPP_At31) per 10,000 children aged 0 to 17 in the ONS mid-year estimate of
 -- the year before (as DfE's published rates use), null where either is suppressed.
+-- Starters and leavers have no comparator: DfE publishes them as totals for a year to 30 September, which
+-- compare with neither one council's month nor its teams.
 -- Sickness days per FTE is not published either: CSWW working days lost (a total) / social workers in post (FTE),
 -- to one decimal place, null where either is suppressed.
 {%- set csww_series = {
     'wf_vacancy_rate_pct': 'vacancy_rate_fte',
     'wf_agency_rate_pct': 'agency_rate_fte',
     'wf_turnover_rate_pct': 'turnover_rate_fte',
-    'wf_starters_fte': 'starters_fte',
-    'wf_leavers_fte': 'leavers_fte',
     'wf_caseload_per_case_holder': 'caseload_fte',
 } %}
 

@@ -1,6 +1,7 @@
 -- Per authority, the stretch covered by its loaded complaints register (meta.loads, status loaded): from 1 April
--- of the financial year of the register's earliest record (received date, else stage 1 start; the load's
--- period_start if the register is empty) to the register's as-at date (the load's period_end). Councils keep
+-- of the first financial year holding at least three of the register's records (received date, else stage 1
+-- start; dbt var complaints_register_min_records; the load's period_start if no year has that many) to the
+-- register's as-at date (the load's period_end). Councils keep
 -- and report their registers by financial year (the annual complaints report), so a register whose first
 -- record came in on 2 December is taken to hold every complaint since 1 April: its quarter and year are counted,
 -- not left blank. The latest register replaces
@@ -25,13 +26,35 @@ loads as (
 
 ),
 
-first_records as (
+record_years as (
 
+    -- records per load and financial year (the year starting 1 April)
     select
         load_id,
-        min(coalesce(received_date, stage1_start_date)) as first_record_date
+        make_date(
+            year(coalesce(received_date, stage1_start_date))
+            - case when month(coalesce(received_date, stage1_start_date)) < 4 then 1 else 0 end,
+            4, 1
+        ) as year_start,
+        count(*) as records
 
     from {{ ref('stg_complaints__register') }}
+    where coalesce(received_date, stage1_start_date) is not null
+    group by all
+
+),
+
+first_records as (
+
+    -- the first financial year the register keeps in earnest: at least {{ var('complaints_register_min_records',
+    -- 3) }} records. A complaint still open from years before (a straggler carried over into a new register)
+    -- does not make those years "covered", which would show false zeros for them.
+    select
+        load_id,
+        min(year_start) as first_record_date
+
+    from record_years
+    where records >= {{ var('complaints_register_min_records', 3) }}
     group by load_id
 
 ),
@@ -41,11 +64,7 @@ stretches as (
     select
         loads.la_code,
         coalesce(
-            make_date(
-                year(first_records.first_record_date) - case when month(first_records.first_record_date) < 4
-                    then 1 else 0 end,
-                4, 1
-            ),
+            first_records.first_record_date,
             loads.period_start,
             cast(date_trunc('month', loads.period_end) as date)
         ) as period_start,

@@ -15,6 +15,8 @@ loads as (
     from {{ ref('stg_meta__loads') }}
     where dataset = 'hr'
         and status = 'loaded'
+        -- a header-only file (loaded only into an empty month) says nothing about the month
+        and rows_loaded > 0
         and la_code is not null
         and period_end is not null
 
