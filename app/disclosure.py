@@ -26,6 +26,10 @@ from app import formatting
 from app.indicators import RAG_TEXT
 
 THRESHOLD = 5
+# Catalogue domains whose figures are about staff, not children or families: shown in full on every page
+# (a team's 1.0 FTE of vacancies identifies no child). Caseloads count children's cases per worker, never
+# which children.
+STAFF_DOMAINS = frozenset({"workforce"})
 FEWER_THAN_5 = "fewer than 5"
 SUPPRESSED = "suppressed (small numbers)"
 NOT_SHOWN = "not shown (small numbers)"

@@ -62,6 +62,7 @@ class Indicator:
     amber_threshold: float | None
     definition_source: str | None
     sort_order: float | None
+    domain: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Indicator:
@@ -80,6 +81,7 @@ class Indicator:
             amber_threshold=row.get("amber_threshold"),
             definition_source=row.get("definition_source"),
             sort_order=row.get("sort_order"),
+            domain=row.get("domain"),
         )
 
     @property

@@ -306,9 +306,13 @@ class MonthlyValues:
     """indicator_values rows for one authority (month grain, authority, service and team level), with the
     cells hidden by the small-number rules worked out once per indicator and month."""
 
-    def __init__(self, df: pl.DataFrame, units: Mapping[str, str], orgs: OrgUnits) -> None:
+    def __init__(
+        self, df: pl.DataFrame, units: Mapping[str, str], orgs: OrgUnits, in_full: Iterable[str] = ()
+    ) -> None:
         self.units = dict(units)
         self.orgs = orgs
+        # indicators about staff (disclosure.STAFF_DOMAINS): never suppressed, written by their unit
+        self.in_full = frozenset(in_full)
         self._rows: dict[tuple[str, dt.date], dict[OrgKey, Row]] = {}
         for row in df.to_dicts():
             key = (row["indicator_id"], row["period_start"])
@@ -325,6 +329,8 @@ class MonthlyValues:
         return self.units.get(indicator_id, "count")
 
     def hidden(self, indicator_id: str, key: OrgKey, start: dt.date) -> bool:
+        if indicator_id in self.in_full:
+            return False
         cache_key = (indicator_id, start)
         if cache_key not in self._hidden:
             service_of = {k[1]: self.orgs.service_of(k[1]) for k in self.rows(indicator_id, start) if k[0] == "team"}
@@ -338,6 +344,8 @@ class MonthlyValues:
         row = self.row(indicator_id, key, start)
         if row is None:
             return formatting.NOT_AVAILABLE
+        if indicator_id in self.in_full:
+            return formatting.by_unit(self.unit(indicator_id), row.get("value"))
         return masked_text(self.unit(indicator_id), _cell(row), self.hidden(indicator_id, key, start))
 
     def shown_value(self, indicator_id: str, key: OrgKey, start: dt.date) -> float | None:
@@ -383,7 +391,7 @@ def unit_text(unit: str, value: float | None) -> str:
         return formatting.rate(value)
     if unit == "count":
         return formatting.count(value)
-    return formatting.number(value)
+    return formatting.by_unit(unit, value)
 
 
 def rag_text(rag: str | None, hidden: bool) -> str:
@@ -438,6 +446,8 @@ def _earlier_text(
         value = earlier.get("value") if earlier is not None else None
     if _missing(value):
         return formatting.NOT_AVAILABLE, False
+    if ind.indicator_id in values.in_full:
+        return formatting.by_unit(ind.unit, value), False
     if earlier is None:  # nothing to check it against: counts by their own size, ratios hidden to be safe
         if ind.unit == "count":
             return disclosure.count_text(value), disclosure.is_small(value)
@@ -453,7 +463,7 @@ def performance_table(indicators: Sequence[Indicator], values: MonthlyValues, mo
     out = []
     for ind in indicators:
         row = values.row(ind.indicator_id, key, month.start)
-        hidden = row is not None and (
+        hidden = row is not None and ind.indicator_id not in values.in_full and (
             values.hidden(ind.indicator_id, key, month.start) or disclosure.is_hidden(ind.unit, *_cell(row))
         )
         now = row.get("value") if row else None

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import disclosure
+from app import disclosure, formatting
 
 APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
 TILES = {
@@ -50,7 +50,7 @@ def _month_values(warehouse: Path, month: str) -> dict[str, tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {r[0]: r[1:] for r in con.sql(
-            """select i.name, v.value, v.numerator, v.denominator, i.unit
+            """select i.name, v.value, v.numerator, v.denominator, i.unit, i.domain
                from indicator_values v join indicators i using (indicator_id)
                where v.la_code = '845' and v.org_level = 'la' and v.period_grain = 'month'
                  and v.period_label = ? and list_contains(string_split(i.audiences, ';'), 'cscmt')""",
@@ -72,12 +72,15 @@ def test_cscmt_table_for_a_chosen_month_matches_indicator_values(demo_data, monk
     table = next(t.value for t in at.table if list(t.value.columns)[:1] == ["Measure"]
                  and "Against target" in t.value.columns)
     expected = _month_values(demo_data.warehouse, month)
-    checked = 0
+    checked = staff = 0
     for _, row in table.iterrows():
         if row["Measure"] not in expected:
             continue
-        value, numerator, denominator, unit = expected[row["Measure"]]
-        if unit == "count":
+        value, numerator, denominator, unit, domain = expected[row["Measure"]]
+        if domain in disclosure.STAFF_DOMAINS:  # staff, not children: in full, by unit ("104.1 FTE")
+            want = formatting.by_unit(unit, value)
+            staff += 1
+        elif unit == "count":
             want = disclosure.count_text(value)
         elif unit == "percent":
             want = disclosure.percent_text(value, numerator, denominator)
@@ -85,5 +88,69 @@ def test_cscmt_table_for_a_chosen_month_matches_indicator_values(demo_data, monk
             want = disclosure.rate_text(value, numerator, denominator)
         assert row[month] == want, (row["Measure"], row[month], want)
         checked += 1
-    # The sixteen children-in-need and child protection measures (and the CLA headlines) were all compared.
-    assert checked >= 16
+    # The sixteen children-in-need and child protection measures (and the CLA headlines) were all compared, and
+    # the eight workforce measures (QA task 4.8 reports them to CSCMT monthly).
+    assert checked >= 24 and staff == 8
+
+
+def _period_rows(warehouse: Path, grain: str, label: str) -> dict[str, dict]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frame = con.sql(
+            """select indicator_id, value, numerator, denominator from indicator_values
+               where la_code = '845' and org_level = 'la' and period_grain = ? and period_label = ?""",
+            params=[grain, label]).pl()
+    finally:
+        con.close()
+    return {r["indicator_id"]: r for r in frame.to_dicts()}
+
+
+@pytest.mark.parametrize("month", ["Mar 2026", "Sep 2025"])
+def test_workforce_tiles_for_a_chosen_month_match_indicator_values(demo_data, monkeypatch, month):
+    from app import formatting, workforce
+
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(demo_data.warehouse))
+    monkeypatch.delenv(workforce.CEILING_ENV_VAR, raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["month"] = month
+    at.run()
+    at.switch_page("views/workforce.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="workforce_month").value == month
+    expected = _period_rows(demo_data.warehouse, "month", month)
+    units = {"fte": formatting.fte, "percent": formatting.percent, "ratio": formatting.ratio}
+    unit_of = {workforce.FTE_IN_POST: "fte", workforce.STARTERS: "fte", workforce.LEAVERS: "fte",
+               workforce.DAYS_LOST: "ratio", workforce.CASELOAD: "ratio"}
+    tiles = {m.label: m.value for m in at.metric}
+    for indicator_id, label in workforce.TILE_LABELS.items():
+        want = units[unit_of.get(indicator_id, "percent")](expected[indicator_id]["value"])
+        assert tiles[label] == want, (label, tiles[label], want)
+    # Staff figures are shown in full: the demo's authority has about a hundred social workers.
+    assert expected[workforce.FTE_IN_POST]["value"] > 80
+    # The census section lists the six 30 September returns of the demo's years.
+    census = next(t.value for t in at.table if list(t.value.columns)[:2] == ["Census", "Measure"])
+    assert census["Census"].nunique() == 6
+
+
+@pytest.mark.parametrize("quarter", ["2025-26 Q4", "2024-25 Q3"])
+def test_complaints_tiles_for_a_chosen_quarter_match_indicator_values(demo_data, monkeypatch, quarter):
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(demo_data.warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["quarter"] = quarter
+    at.run()
+    at.switch_page("views/complaints.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="complaints_quarter").value == quarter
+    expected = _period_rows(demo_data.warehouse, "quarter", quarter)
+    tiles = {m.label: m.value for m in at.metric}
+    received = expected["complaints_stage1_received"]["value"]
+    assert received >= 5  # the demo authority has 150-170 stage 1 complaints a year
+    assert tiles["Stage 1 complaints received"] == disclosure.count_text(received)
+    timely = expected["complaints_stage1_within_timescale_pct"]
+    assert tiles["Stage 1 responses within timescale"] == disclosure.percent_text(
+        timely["value"], timely["numerator"], timely["denominator"])
+    upheld = expected["complaints_upheld_pct"]
+    assert tiles["Upheld or partly upheld at stage 1"] == disclosure.percent_text(
+        upheld["value"], upheld["numerator"], upheld["denominator"])

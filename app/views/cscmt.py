@@ -159,7 +159,12 @@ def _render(allowed: bool) -> None:
         la_name,
         frame.filter(pl.col("org_level") == "team")["org_id"].unique().to_list(),
     )
-    values = monthly.MonthlyValues(frame, {i.indicator_id: i.unit for i in indicators}, orgs)
+    values = monthly.MonthlyValues(
+        frame,
+        {i.indicator_id: i.unit for i in indicators},
+        orgs,
+        in_full=[i.indicator_id for i in indicators if i.domain in disclosure.STAFF_DOMAINS],
+    )
     starts = [m.start for m in sorted(months, key=lambda m: m.start) if first <= m.start <= month.start]
 
     if bad_la:
@@ -210,7 +215,7 @@ def _about(la_name: str, month: monthly.Month) -> None:
         f"percentages or rates built on them as “{disclosure.SUPPRESSED}”. Team counts add up to their service "
         "and the authority, so a second figure is hidden where it would let a small count (including work with "
         "no team recorded) be worked out by subtraction; a hidden figure's status against target and direction "
-        "of travel are hidden with it."
+        "of travel are hidden with it. Workforce figures are about staff, not children, and are shown in full."
     )
 
 

@@ -1,9 +1,9 @@
 -- One row per record of the complaints and compliments register (la_code, reference; should two loaded registers
 -- hold it, the one with the later as-at date wins), with:
 -- - team_id and service_id: a team name maps through int_team_names_mapped (unknown: 'unmapped:<team name>');
---   the service is the mapped team's, else the service named in service_name if it matches a configured service
---   (name or id, case- and space-insensitively), else 'unmapped' for an unmapped team, else none. A record with
---   no team counts for the authority, and for its service if it has one.
+--   a record with a team takes its team's service ('unmapped' for an unmapped team, as in org_units); a record
+--   with no team takes the service named in service_name if it matches a configured service (name or id,
+--   case- and space-insensitively), else none, and counts for the authority and that service.
 -- - per stage N: working days from start to response (dim_date.working_day_index(response) -
 --   working_day_index(start): receipt is day 0, weekends and England and Wales bank holidays excluded), the
 --   timescale (stage 1: 10 working days, 20 if extended; stage 2: 25, 65 if extended; stage 3: 30, never
@@ -81,11 +81,12 @@ attributed as (
     select
         register.*,
         teams.team_id,
-        coalesce(
-            case when teams.is_mapped then teams.service_id end,
-            named_service.service_id,
-            teams.service_id
-        ) as service_id
+        -- a named team decides the service (an unmapped team sits under 'unmapped', as in org_units, so teams
+        -- still add up to their service); the register's service counts only for a complaint with no team
+        case
+            when teams.team_id is not null then teams.service_id
+            else named_service.service_id
+        end as service_id
 
     from register
     left join teams
