@@ -1,5 +1,5 @@
 """Deterministic synthetic SSDA903 returns, Annex A workbooks, CIN census returns, workforce and complaints
-extracts, and reference files.
+extracts, the QA activity log and case-file audits, and reference files.
 
 `generate(out_dir, ...)` writes
 
@@ -9,6 +9,8 @@ extracts, and reference files.
     out_dir/hr/<la_code>/<yyyy-mm>/{hr_workers,hr_vacancies}.csv   HR extract, each of the last 24 months
     out_dir/csww/<la_code>/<yyyy>/social_work_workforce_<yyyy>.xml workforce census, each 30 September
     out_dir/complaints/<la_code>/<yyyy-mm>/complaints.csv  complaints register as at the range's end
+    out_dir/qa_activity/<la_code>/<yyyy-mm>/qa_activity.csv   QA reports delivered, as at the range's end
+    out_dir/audits/<la_code>/<yyyy-mm>/{case_file_audits,audit_actions}.csv   case-file audits, as at the end
     out_dir/reference/postcode_centroids.csv   postcode,postcode_district,la_code,latitude,longitude
     out_dir/reference/population.csv           area_code,year,age_group,population
     out_dir/reference/org_units.csv            la_code,team_name,team_id,service_id,service_name
@@ -20,10 +22,13 @@ one history whatever `end` and `years` are. The care model is in `ingest.synthet
 need model in `ingest.synthetic.cin` (the same children: a child who comes into care has a referral,
 an assessment and often a section 47 enquiry and a plan before it, under the same id); the workforce (HR
 months and the CSWW census cut from one simulated staff history) in `ingest.synthetic.workforce` and the
-complaints register in `ingest.synthetic.complaints`, both for the same teams; the LA sizes come from
-the published figures in `data/benchmarks/dfe`. Every person, identifier and postcode is synthetic (postcode
-areas start with Q, V or X, which no real UK postcode area does; worker names are made up from short lists;
-HR and CSWW staff carry made-up staff and SWE numbers, never names).
+complaints register in `ingest.synthetic.complaints`, both for the same teams; the QA activity log (the
+scheduled reports of the QA register, `dbt_project/seeds/qa_task_audiences.csv`) and the case-file audits (of
+the HR extract's own staff in post, in their teams, on children of the children in need model) in
+`ingest.synthetic.qa`; the LA sizes come from the published figures in `data/benchmarks/dfe`. Every person,
+identifier and postcode is synthetic (postcode areas start with Q, V or X, which no real UK postcode area
+does; worker names are made up from short lists; HR and CSWW staff carry made-up staff and SWE numbers, never
+names; audit actions and report references are made-up text).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from .synthetic.cin_targets import cin_targets
 from .synthetic.complaints import CP_FIRST, Complaints, register_start
 from .synthetic.geography import postcode_location
 from .synthetic.las import choose_las, la_table
+from .synthetic.qa import Audits, activity_rows, write_activity
 from .synthetic.teams import UNMAPPED_TEAM, build_teams
 from .synthetic.workdays import WorkingDays
 from .synthetic.workforce import WF_FIRST, Workforce, census_dates, month_ends
@@ -63,6 +69,7 @@ SIM_FIRST = date(1990, 4, 1)
 SIM_LAST = date(2036, 3, 31)
 _METROPOLITAN = {"801", "821", "831", "856", "870", "871", "892"}
 HR_MONTHS = 24  # monthly HR extracts: the last 24 months of the range
+QA_MONTHS = HR_MONTHS  # the QA activity log and case-file audits: the same months
 
 
 @dataclass
@@ -149,15 +156,18 @@ def generate(
     la_codes: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> GenerateSummary:
-    """Write synthetic SSDA903 returns, Annex A workbooks, CIN census returns, HR and CSWW workforce files and
-    a complaints register for `las` LAs and `years` collection years ending at `end`'s.
+    """Write synthetic SSDA903 returns, Annex A workbooks, CIN census returns, HR and CSWW workforce files, a
+    complaints register, a QA activity log and case-file audits for `las` LAs and `years` collection years
+    ending at `end`'s.
 
     `end` defaults to the most recent 31 March; a date inside a financial year makes the last year an
     in-year return holding only what happened up to `end` (and the last Annex A workbook, the last HR month
     and the complaints register are as at `end`). The range runs from 1 April of the first collection year to
-    `end`: HR extracts for its last 24 months, a CSWW census for each 30 September in it, and one complaints
-    register (the last three financial years' records) as at `end`. The first LA is 845 (East Sussex) unless
-    `la_codes` is given; further LAs follow 845's statistical neighbours, then the rest by code.
+    `end`: HR extracts for its last 24 months, a CSWW census for each 30 September in it, one complaints
+    register (the last three financial years' records) as at `end`, and, as at `end` too, a QA activity log
+    (reports on the periods starting in the HR months, delivered by `end`) and the case-file audits of the HR
+    months with their actions. The first LA is 845 (East Sussex) unless `la_codes` is given; further LAs follow
+    845's statistical neighbours, then the rest by code.
     """
     t0 = time.perf_counter()
     if years < 1:
@@ -185,7 +195,7 @@ def generate(
     codes = choose_las(las, la_codes)
     table = la_table()
     say = progress or (lambda _msg: None)
-    timing = dict.fromkeys(("ssda903", "cin_model", "annex_a", "cin_census", "workforce", "complaints"), 0.0)
+    timing = dict.fromkeys(("ssda903", "cin_model", "annex_a", "cin_census", "workforce", "complaints", "qa"), 0.0)
     # working days for every date the children in need model can reach
     wd = WorkingDays(min(cin_model.CIN_FIRST.year, cys[0] - 6), max(SIM_LAST.year, end.year) + 8)
 
@@ -203,6 +213,8 @@ def generate(
     rows.update(dict.fromkeys(("annex_a_workbooks", "cin_census_children", "cin_census_episodes"), 0))
     rows.update({f"annex_a_list_{k}": 0 for k in (1, 3, 4, 5, 6, 7)})
     rows.update(dict.fromkeys(("hr_workers", "hr_vacancies", "csww_workers", "complaints"), 0))
+    rows.update(dict.fromkeys(("qa_activity", "case_file_audits", "audit_actions"), 0))
+    qa_first = hr_months[0].replace(day=1)
     postcodes: set[str] = set()
     org_rows: list[dict[str, str]] = []
     n_files = 0
@@ -306,12 +318,28 @@ def generate(
         n_register = register.write(end, out_dir / "complaints" / code / f"{end:%Y-%m}" / "complaints.csv")
         rows["complaints"] += n_register
         n_files += 1
-        timing["complaints"] += time.perf_counter() - t_wf
+        t_cp = time.perf_counter()
+        timing["complaints"] += t_cp - t_wf
+
+        # the QA activity log and case-file audits: own streams (seed, LA, 3), on the same staff and children
+        qss = np.random.SeedSequence([seed, int(code), 3])
+        lbase, abase = (int(x) for x in qss.generate_state(2, dtype=np.uint32))
+        rows["qa_activity"] += write_activity(
+            activity_rows(lbase, wd, qa_first, end),
+            out_dir / "qa_activity" / code / f"{end:%Y-%m}" / "qa_activity.csv",
+        )
+        audits = Audits(code, teams, wf, world, pids, abase, wd, qa_first, end)
+        n_audits, n_actions = audits.write(out_dir / "audits" / code / f"{end:%Y-%m}")
+        rows["case_file_audits"] += n_audits
+        rows["audit_actions"] += n_actions
+        n_files += 3
+        timing["qa"] += time.perf_counter() - t_cp
         refs = sum(1 for e in world.episodes if year_bounds[-1][1] <= e.ref <= min(year_bounds[-1][2], horizon))
         say(
             f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children looked after, "
             f"{la_rows['episodes']} episode rows; {len(world.persons)} children known to social care, "
-            f"{refs} referrals in {year_label(cys[-1])}; {n_register} complaints register records"
+            f"{refs} referrals in {year_label(cys[-1])}; {n_register} complaints register records; "
+            f"{n_audits} case-file audits"
         )
 
     t_ref_files = time.perf_counter()
@@ -368,6 +396,8 @@ def generate(
             "hr": "hr/<la_code>/<yyyy-mm>/{hr_workers,hr_vacancies}.csv",
             "csww": "csww/<la_code>/<yyyy>/social_work_workforce_<yyyy>.xml",
             "complaints": "complaints/<la_code>/<yyyy-mm>/complaints.csv",
+            "qa_activity": "qa_activity/<la_code>/<yyyy-mm>/qa_activity.csv",
+            "audits": "audits/<la_code>/<yyyy-mm>/{case_file_audits,audit_actions}.csv",
             "reference": [
                 "reference/postcode_centroids.csv",
                 "reference/population.csv",
@@ -378,6 +408,7 @@ def generate(
         "hr_months": [m.isoformat() for m in hr_months],
         "csww_reference_dates": [d.isoformat() for d in csww_dates],
         "complaints_as_at": end.isoformat(),
+        "qa_as_at": end.isoformat(),
         "collection_years": [year_label(cy) for cy in cys],
         # a team named in the Annex A lists but left out of reference/org_units.csv on purpose
         "unmapped_teams": [UNMAPPED_TEAM],
@@ -394,6 +425,9 @@ def generate(
         hr_vacancies=len(codes) * len(hr_months),
         csww=len(codes) * len(csww_dates),
         complaints=len(codes),
+        qa_activity=len(codes),
+        case_file_audits=len(codes),
+        audit_actions=len(codes),
         postcode_centroids=1,
         population=1,
         org_units=1,

@@ -105,8 +105,9 @@ def test_summary_and_manifest(gen):
     assert s.end == END
     written = [p for p in out.rglob("*") if p.is_file()]
     # per LA: 6 years x 5 SSDA903 tables, 12 Annex A workbooks, 6 CIN census files, 24 HR months x 2 files,
-    # 6 CSWW censuses (30 September 2020 to 2025) and 1 complaints register; then 3 reference files and the manifest
-    assert s.files == len(written) == 2 * (6 * 5 + 12 + 6 + 24 * 2 + 6 + 1) + 4
+    # 6 CSWW censuses (30 September 2020 to 2025), 1 complaints register, 1 QA activity log and 2 audit files
+    # (audits, actions); then 3 reference files and the manifest
+    assert s.files == len(written) == 2 * (6 * 5 + 12 + 6 + 24 * 2 + 6 + 1 + 1 + 2) + 4
     assert s.rows["episodes"] > 0 and s.rows["header"] > 0 and s.rows["postcode_centroids"] > 0
     total_eps = sum(read(out, la, y, "episodes").height for la in s.la_codes for y in YEARS)
     assert s.rows["episodes"] == total_eps
@@ -124,7 +125,7 @@ def test_summary_and_manifest(gen):
     assert manifest["collection_years"] == YEARS
     assert manifest["unmapped_teams"] == ["Children with Disabilities Team"]
     assert set(manifest["datasets"]) == {"ssda903", "annex_a", "cin_census", "hr", "csww", "complaints",
-                                         "reference"}
+                                         "qa_activity", "audits", "reference"}
     assert "reference/org_units.csv" in manifest["datasets"]["reference"]
     assert s.annex_a_as_at == AS_AT
     assert s.files_by_table["annex_a"] == 24 and s.files_by_table["cin_census"] == 12

@@ -9,5 +9,7 @@
 - `cin`: the children in need model (contacts, referrals, assessments, section 47, plans, child in need
   episodes) for the same children and more;
 - `teams`: teams, services and workers; `workdays`: working days in England;
+- `workforce`: HR extracts and the CSWW census; `complaints`: the complaints register; `qa`: the QA activity
+  log and case-file audits with their actions;
 - `annex_a` and `xlsx`: Ofsted Annex A workbooks; `cin_census`: the CIN census XML.
 """
