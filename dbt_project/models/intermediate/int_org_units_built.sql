@@ -2,9 +2,9 @@
 -- la_code), service (org_id service_id, parent the authority) and team (org_id team_id, parent its service).
 -- Services and teams come from the configured org units (reference/org_units.csv); a team named in Annex A
 -- but not configured is added as 'unmapped:<team name>' under a service 'unmapped' (is_mapped false).
--- Teams named in the HR extract or the complaints register are mapped the same way (int_team_names_mapped).
--- Authorities are those configured, naming a team, or covered by loaded SSDA903, children-in-need, HR or
--- complaints data.
+-- Teams named in the HR extract, the complaints register or the case-file audits are mapped the same way
+-- (int_team_names_mapped). Authorities are those configured, naming a team, or covered by loaded SSDA903,
+-- children-in-need, HR, complaints or case-file audit data.
 with
 
 config as (
@@ -43,6 +43,8 @@ authorities as (
     select la_code from {{ ref('int_workforce_coverage') }}
     union
     select la_code from {{ ref('int_complaints_coverage') }}
+    union
+    select la_code from {{ ref('int_audit_coverage') }}
 
 ),
 

@@ -1,9 +1,9 @@
 -- One row per team name found in Annex A's "Allocated Team" (lists 3 to 7, any snapshot), the monthly HR extract
--- (workers and vacancies) and the complaints register, per authority: matched case- and space-insensitively
--- (team_key) to the configured org units. A mapped name takes its team_id and service_id; an unmapped one is
--- kept, never dropped: team_id 'unmapped:<team name>' under the service 'unmapped'. first_seen and last_seen are
--- the as-at dates (meta.loads.period_end: a snapshot's date, an HR file's month end, a register's as-at date) of
--- the first and last loads naming it.
+-- (workers and vacancies), the complaints register and the case-file audits, per authority: matched case- and
+-- space-insensitively (team_key) to the configured org units. A mapped name takes its team_id and service_id; an
+-- unmapped one is kept, never dropped: team_id 'unmapped:<team name>' under the service 'unmapped'. first_seen and
+-- last_seen are the as-at dates (meta.loads.period_end: a snapshot's date, an HR file's month end, a register's or
+-- an audits file's as-at date) of the first and last loads naming it.
 with
 
 snapshots as (
@@ -13,7 +13,7 @@ snapshots as (
         period_end as as_at_date
 
     from {{ ref('stg_meta__loads') }}
-    where dataset in ('annex_a', 'hr', 'complaints')
+    where dataset in ('annex_a', 'hr', 'complaints', 'audits')
 
 ),
 
@@ -94,6 +94,15 @@ named as (
         team_key,
         load_id
     from {{ ref('stg_complaints__register') }}
+
+    union all
+
+    select
+        la_code,
+        team_name,
+        team_key,
+        load_id
+    from {{ ref('stg_audits__case_file_audits') }}
 
 ),
 

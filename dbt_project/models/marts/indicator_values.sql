@@ -1,7 +1,8 @@
 -- One row per indicator x grain x period x org unit: the children-looked-after indicators for the authority
--- (org_level 'la', org_id la_code) and the children-in-need, child-protection, workforce and complaints
--- indicators for the authority, its services and its teams (int_cin_measures_computed,
--- int_workforce_measures_computed, int_complaints_measures_computed). Each row carries:
+-- (org_level 'la', org_id la_code) and the children-in-need, child-protection, workforce, complaints and case-file
+-- audit indicators for the authority, its services and its teams (int_cin_measures_computed,
+-- int_workforce_measures_computed, int_complaints_measures_computed, int_audit_measures_computed). Each row
+-- carries:
 -- - target and RAG: the target and amber threshold from seeds/indicator_targets.csv (a row for the org unit
 --   wins over a row for every org unit, org_id blank), else the catalogue's; RAG from the catalogue's polarity;
 -- - the previous period and the same period a year earlier (same org unit), and the direction of travel
@@ -42,6 +43,12 @@ workforce_measures as (
 complaints_measures as (
 
     select * from {{ ref('int_complaints_measures_computed') }}
+
+),
+
+audit_measures as (
+
+    select * from {{ ref('int_audit_measures_computed') }}
 
 ),
 
@@ -112,6 +119,23 @@ measures as (
         denominator,
         value
     from complaints_measures
+
+    union all
+
+    select
+        la_code,
+        org_level,
+        org_id,
+        indicator_id,
+        period_grain,
+        period_start,
+        period_end,
+        period_label,
+        financial_year,
+        numerator,
+        denominator,
+        value
+    from audit_measures
 
 ),
 

@@ -1,10 +1,10 @@
--- Teams named in Annex A's "Allocated Team", the monthly HR extract or the complaints register that
--- reference/org_units.csv does not map (matched case- and space-insensitively): one row per authority and team
--- name, with the as-at dates of the first and last loads naming it, the number of records attributed to it
--- (deduplicated referrals, assessments, section 47 enquiries, child protection plans and CIN episodes; HR
--- worker-months; complaints register records), and the org_id its rows carry in indicator_values.
--- Their events still count for the authority, and for the team 'unmapped:<team name>' under the service
--- 'unmapped'. Add the name to org_units.csv to map it.
+-- Teams named in Annex A's "Allocated Team", the monthly HR extract, the complaints register or the case-file
+-- audits that reference/org_units.csv does not map (matched case- and space-insensitively): one row per authority
+-- and team name, with the as-at dates of the first and last loads naming it, the number of records attributed to
+-- it (deduplicated referrals, assessments, section 47 enquiries, child protection plans and CIN episodes; HR
+-- worker-months; complaints register records; case-file audits), and the org_id its rows carry in
+-- indicator_values. Their events still count for the authority, and for the team 'unmapped:<team name>' under
+-- the service 'unmapped'. Add the name to org_units.csv to map it.
 with
 
 teams as (
@@ -62,6 +62,13 @@ events as (
         la_code,
         team_key
     from {{ ref('int_complaints_timed') }}
+
+    union all
+
+    select
+        la_code,
+        team_key
+    from {{ ref('int_case_file_audits_assessed') }}
 
 ),
 
