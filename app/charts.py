@@ -374,3 +374,47 @@ def grouped_period_bars(frame: pl.DataFrame, *, x_title: str, label_title: str) 
         )
         .properties(height=alt.Step(14))
     )
+
+
+# --- audits --------------------------------------------------------------------------------------------------------
+
+RAG_STATUSES = ("On target", "Close to target", "Off target", "No target")
+RAG_FILLS = ("#00703c", "#f47738", "#d4351c", "#b1b4b6")
+
+
+def rag_bars(frame: pl.DataFrame, *, x_title: str, target: float | None = None) -> alt.LayerChart:
+    """Horizontal bars (label, label_order, level, value, value_text, status) coloured by status against target,
+    with a dashed rule at the target when there is one."""
+    frame = _prepare(frame)
+    labels = frame.sort("label_order")["label"].unique(maintain_order=True).to_list()
+    drawn = [v for v in frame["value"].to_list() if v is not None]
+    upper = max([100.0, *drawn, *([float(target)] if target is not None else [])])  # completion can pass 100%
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("value:Q", title=x_title, scale=alt.Scale(domain=[0, upper])),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                sort=list(RAG_STATUSES),
+                scale=alt.Scale(domain=list(RAG_STATUSES), range=list(RAG_FILLS)),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Who"),
+                alt.Tooltip("level:N", title="Level"),
+                alt.Tooltip("value_text:N", title=x_title),
+                alt.Tooltip("status:N", title="Against target"),
+            ],
+        )
+    )
+    layers = [bars]
+    if target is not None:
+        layers.append(
+            alt.Chart(pl.DataFrame({"target": [float(target)]}))
+            .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2)
+            .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1f")])
+        )
+    return alt.layer(*layers).properties(height=alt.Step(24))

@@ -293,7 +293,7 @@ order by team_name
 _TABLE_COLUMNS = """
 select column_name
 from information_schema.columns
-where table_schema = 'main' and table_name = ?
+where table_schema = ? and table_name = ?
 order by ordinal_position
 """
 
@@ -343,9 +343,10 @@ def unmapped_teams(la_code: str) -> pl.DataFrame:
     return query(_UNMAPPED_TEAMS, [la_code])
 
 
-def table_columns(table_name: str) -> list[str]:
-    """Columns of a served table or view, [] when the build does not have it."""
-    return query(_TABLE_COLUMNS, [table_name])["column_name"].to_list()
+def table_columns(table_name: str, schema: str = "main") -> list[str]:
+    """Columns of a served table or view (in `main` unless another schema is named), [] when the build does not
+    have it."""
+    return query(_TABLE_COLUMNS, [schema, table_name])["column_name"].to_list()
 
 
 def exception_dates(la_code: str) -> list[dt.date]:
@@ -521,3 +522,135 @@ def learning_actions(la_code: str) -> pl.DataFrame:
     """Learning actions from complaints as the latest register stands (needs `complaints`). No reference,
     complainant or received date: the action, its team, due date and status."""
     return query(_LEARNING_ACTIONS, [la_code])
+
+
+# --- the QA framework and audits pages (docs/contracts.md, "The QA framework, activity log and case-file audits") --
+
+_QA_REGISTER = """
+select task_number, part, part_name, section, role_text, role_ids, task, frequency_text, purpose,
+       audience_id, audience_name, frequency, indicator_ids
+from qa_register
+order by part, task_number, audience_id, frequency
+"""
+
+# The roles seed names the doers as well as the audiences; dbt puts seeds in the `lookup` schema.
+_QA_ROLES = {
+    "main": "select role_id, role_name, kind from main.qa_roles order by role_id",
+    "lookup": "select role_id, role_name, kind from lookup.qa_roles order by role_id",
+}
+
+_QA_AUTHORITIES = """
+with las as (
+    select distinct la_code from qa_schedule where la_code is not null
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+_QA_SCHEDULE_SPAN = """
+select min(due_date) as first_due, max(due_date) as last_due, max(as_at_date) as as_at_date,
+       count(*)::INTEGER as reports
+from qa_schedule
+where la_code = ?
+"""
+
+_QA_SCHEDULE = """
+select task_number, audience_id, frequency, period_start, period_end, period_label, due_date, delivered_date,
+       reference, status, as_at_date
+from qa_schedule
+where la_code = ? and due_date between ? and ?
+order by due_date, task_number, audience_id, period_start
+"""
+
+# Significant-concern audits dated between two days whose follow-up is not (or not yet) complete. Never the
+# worker's or the child's pseudonym: only the audit's own reference, its team and what the follow-up found.
+_AUDIT_FOLLOW_UPS = """
+select audit_reference, task_number, audit_type, audit_date, team_id, service_id, follow_ups, re_reviewed,
+       follow_up_compliant
+from case_file_audits
+where la_code = ?
+  and significant_concerns
+  and audit_date between ? and ?
+  and follow_up_compliant is not true
+order by audit_date, audit_reference
+"""
+
+_AUDITS_AS_AT = """
+select max(audit_date) as last_audit, count(*)::INTEGER as audits
+from case_file_audits
+where la_code = ?
+"""
+
+# Actions set by audits, open on a day (their audit dated on or before it, not completed on or before it), with
+# the team of the audit that set them (the `audit_actions` mart, as the audit_actions_* indicators count them).
+_OPEN_AUDIT_ACTIONS = """
+select audit_reference, action_number, action, due_date, completed_date, team_id, service_id, audit_date
+from audit_actions
+where la_code = ?
+  and (completed_date is null or completed_date > ?)
+  and audit_date <= ?
+order by due_date nulls last, team_id, audit_reference, action_number
+"""
+AUDIT_ACTION_COLUMNS = ("la_code", "audit_reference", "action_number", "action", "due_date", "completed_date",
+                        "team_id", "audit_date")
+
+
+def qa_register() -> pl.DataFrame:
+    """The QA framework register, one row per task × audience (× frequency) (needs `qa_register`)."""
+    return query(_QA_REGISTER)
+
+
+def qa_roles() -> pl.DataFrame:
+    """role_id, role_name, kind of every role the framework names; empty when the build has no roles table."""
+    for schema, sql in _QA_ROLES.items():
+        if {"role_id", "role_name"} <= set(table_columns("qa_roles", schema)):
+            return query(sql)
+    return pl.DataFrame(schema={"role_id": pl.String, "role_name": pl.String, "kind": pl.String})
+
+
+def qa_authorities() -> pl.DataFrame:
+    """Authorities with a QA schedule (an activity log loaded): la_code, la_name (needs `qa_schedule`)."""
+    return query(_QA_AUTHORITIES)
+
+
+def qa_schedule_span(la_code: str) -> dict[str, Any]:
+    """First and last due date, the log's as-at date and the number of scheduled reports (needs `qa_schedule`)."""
+    rows = query(_QA_SCHEDULE_SPAN, [la_code]).to_dicts()
+    return rows[0] if rows else {"first_due": None, "last_due": None, "as_at_date": None, "reports": 0}
+
+
+def qa_schedule(la_code: str, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """Scheduled reports due from `first` to `last` (inclusive) with their status (needs `qa_schedule`)."""
+    return query(_QA_SCHEDULE, [la_code, first, last])
+
+
+def audit_follow_ups(la_code: str, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """Significant-concern audits dated from `first` to `last` whose follow-up is incomplete or still running
+    (needs `case_file_audits`). No worker or child pseudonym."""
+    return query(_AUDIT_FOLLOW_UPS, [la_code, first, last])
+
+
+def audits_as_at(la_code: str) -> dict[str, Any]:
+    """The latest audit date and the number of audits loaded for the authority (needs `case_file_audits`)."""
+    rows = query(_AUDITS_AS_AT, [la_code]).to_dicts()
+    return rows[0] if rows else {"last_audit": None, "audits": 0}
+
+
+def has_audit_actions() -> bool:
+    """Whether this build has the `audit_actions` mart (an older build may not)."""
+    return set(AUDIT_ACTION_COLUMNS) <= set(table_columns("audit_actions"))
+
+
+def open_audit_actions(la_code: str, on: dt.date) -> pl.DataFrame:
+    """Actions set by audits that were open on the day `on` (audit dated on or before it, not completed on or
+    before it), with their audit's team (needs `audit_actions`; check `has_audit_actions` first)."""
+    return query(_OPEN_AUDIT_ACTIONS, [la_code, on, on])

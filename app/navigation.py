@@ -55,6 +55,33 @@ PAGES: tuple[PageSpec, ...] = (
         icon=":material/forum:",
         audiences=("cscmt", "smt", "lead_member", "scrutiny", "complaints_manager"),
     ),
+    PageSpec(
+        path="views/audits.py",
+        title="Audits and learning",
+        url_path="audits",
+        icon=":material/rule:",
+        audiences=("cscmt", "smt", "heads_of_service", "operations_managers", "practice_managers", "lead_member"),
+    ),
+    PageSpec(
+        path="views/qa_framework.py",
+        title="QA framework",
+        url_path="qa-framework",
+        icon=":material/fact_check:",
+        audiences=(
+            "cscmt",
+            "smt",
+            "chief_executive",
+            "lead_member",
+            "heads_of_service",
+            "operations_managers",
+            "practice_managers",
+            "complaints_manager",
+            "workforce_lead",
+            "scrutiny",
+            "corporate_parenting_panel",
+            "team_managers",
+        ),
+    ),
 )
 
 
