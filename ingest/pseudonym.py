@@ -37,7 +37,7 @@ def pseudonym(value: str, key: bytes, prefix: str = "W") -> str:
     return prefix + hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
+def pseudonymise(values: pl.Series, key: bytes, prefix: str = "W") -> pl.Series:
     uniques = values.drop_nulls().unique()
-    mapping = {v: pseudonym(v, key) for v in uniques.to_list()}
+    mapping = {v: pseudonym(v, key, prefix) for v in uniques.to_list()}
     return values.replace_strict(mapping, default=None, return_dtype=pl.String)

@@ -301,7 +301,9 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
             raise ValueError(f"{table.dataset}.{table.name}.{col.name} needs a pseudonymisation key")
         from ingest.pseudonym import pseudonymise
 
-        typed = raw.map_batches(lambda s: pseudonymise(s, pseudonym_key), return_dtype=pl.String)
+        # A child's pseudonym starts C, a worker's W, so the two can never be mistaken for each other.
+        prefix = "C" if col.target == "child_id" else "W"
+        typed = raw.map_batches(lambda s: pseudonymise(s, pseudonym_key, prefix), return_dtype=pl.String)
     else:
         typed = scrub_free_text(raw) if col.scrub else raw
     return typed.alias(out_name), errs

@@ -89,6 +89,9 @@ def test_audits_pseudonymise_workers_as_the_hr_extract_does(data_dir, tmp_path):
     joined = q(data_dir.landing, "select count(*) from raw.audits_case_file_audits a "
                                  "join raw.hr_workers h using (worker_id)")
     assert joined == [(2,)]  # A1 and A2, E1001's
+    # Children's pseudonyms start C, workers' W.
+    ids = q(data_dir.landing, "select worker_id, child_id from raw.audits_case_file_audits")
+    assert all(w.startswith("W") and c.startswith("C") and len(c) == 13 for w, c in ids)
     stored = repr(q(data_dir.landing, "select * from raw.audits_case_file_audits"))
     for identifier in ("E1001", "E1002", "C123", "C456", "C789"):
         assert identifier not in stored

@@ -11,12 +11,13 @@ Team "Assessment Team 1" in March 2025 (HR): five case-holding social workers E1
 Audits file as at 30/06/2025:
 
     A1  E1  child C1  05/03/2025  supervision  significant concerns  → one follow-up only (A5), C1 not re-reviewed
-    A2  E2  child C3  06/03/2025  supervision  significant concerns  → follow-ups A6 and A7, A7 re-reviews C3
+    A2  E2  child C3  06/03/2025  supervision  significant concerns  → further files A6 and A8, and A7 re-reviews C3
     A3  E3  child C5  07/03/2025  supervision  good
     A4  E4  child C6  10/03/2025  supervision  good
     A5  E1  child C2  10/04/2025  supervision  follow-up of A1
     A6  E2  child C4  10/04/2025  supervision  follow-up of A2
-    A7  E2  child C3  12/05/2025  supervision  follow-up of A2 (the same child's file)
+    A7  E2  child C3  12/05/2025  supervision  follow-up of A2 (the same child's file: the re-review, "in addition")
+    A8  E2  child C7  20/05/2025  supervision  follow-up of A2
 
 March 2025: four of the five case-holding social workers audited → 80%. Both concerns' three months have passed
 by 30/06/2025: A2 complete, A1 not → follow-up compliance 1 of 2.
@@ -55,6 +56,7 @@ A4,3.16,supervision,10/03/2025,Assessment Team 1,E4,C6,practice_managers,good,N,
 A5,3.16,supervision,10/04/2025,Assessment Team 1,E1,C2,practice_managers,requires_improvement,N,,A1
 A6,3.16,supervision,10/04/2025,Assessment Team 1,E2,C4,practice_managers,good,N,,A2
 A7,3.16,supervision,12/05/2025,Assessment Team 1,E2,C3,practice_managers,good,N,,A2
+A8,3.16,supervision,20/05/2025,Assessment Team 1,E2,C7,practice_managers,good,N,,A2
 """
 
 

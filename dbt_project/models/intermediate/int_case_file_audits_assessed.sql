@@ -85,14 +85,17 @@ classified as (
 
 later_audits as (
 
-    -- for each significant-concern audit, the audits after it up to its follow-up due date of the same worker,
-    -- naming it, or of the same child's file
+    -- for each significant-concern audit, up to its follow-up due date: the further files of the same worker (or
+    -- audits naming it in follow_up_of) about other children, counted once a file; and, in addition (task 3.16:
+    -- "a further two files from the same worker ... In addition, the file of concern must be reviewed"), whether
+    -- the same child's file was audited again
     select
         concern.la_code,
         concern.audit_reference,
         count(distinct case
-            when later.worker_id = concern.worker_id or later.follow_up_of = concern.audit_reference
-                then later.audit_reference
+            when (later.worker_id = concern.worker_id or later.follow_up_of = concern.audit_reference)
+                and later.child_id is distinct from concern.child_id
+                then coalesce(later.child_id, later.audit_reference)
         end) as follow_ups,
         coalesce(bool_or(later.child_id = concern.child_id), false) as re_reviewed
 

@@ -1,8 +1,8 @@
 -- One row per case-file audit (int_case_file_audits_assessed; pseudonymous worker and child ids): the file's
 -- columns with the team and service its team name maps to ('unmapped:<team name>' under 'unmapped' if not
 -- configured; null if blank), whether it was graded outstanding or good, and for an audit finding significant
--- concerns: follow_up_due_date (three months after it), follow_ups (audits of the same worker's files by then, the
--- re-review included, and audits naming it in follow_up_of), re_reviewed (the same child's file audited again by
+-- concerns: follow_up_due_date (three months after it), follow_ups (further files of the same worker by then about
+-- other children, each file once, and audits naming it in follow_up_of; the re-review is not one of them), re_reviewed (the same child's file audited again by
 -- then) and follow_up_compliant (two or more follow-ups and the re-review; null while the three months are still
 -- running). audit_kind: what the framework requires of it (int_case_file_audits_assessed). as_at_date: the file's.
 with

@@ -6,9 +6,9 @@
 -- as_required, per_meeting and weekly tasks have no schedule.
 -- due_date: the period's last day plus dbt var qa_report_due_days (default 30: a report on March is due by 30
 -- April). A delivery in the log matches the task, the audience (normalised to a qa_roles id) and the due period:
--- the period it covers ends inside the due period and does not start before it (so a quarterly review does not
--- count as the three monthly reports of the same task, as for the Chief Executive's 1.6); if several match, the
--- latest delivered wins.
+-- the period it covers starts and ends within a week of the due period's start and end (so neither a quarterly
+-- review nor a monthly report stands in for the other, as for the Chief Executive's 1.6, monthly and quarterly);
+-- if several match, the first delivered decides on-time or late.
 -- status: delivered (on or before the due date), late (after it), overdue (not delivered, due date before the
 -- as-at date), due (not delivered, not yet due).
 with
@@ -99,12 +99,15 @@ matched as (
         on scheduled.la_code = deliveries.la_code
             and scheduled.task_number = deliveries.task_number
             and scheduled.audience_id = deliveries.audience_id
-            and deliveries.period_end between scheduled.period_start and scheduled.period_end
-            and deliveries.period_start >= scheduled.period_start
+            -- the report covers the due period: it starts and ends within a week of the period's start and end
+            -- (a monthly report does not cover a quarter, nor a quarterly review a month)
+            and deliveries.period_start between scheduled.period_start and scheduled.period_start + interval 6 day
+            and deliveries.period_end between scheduled.period_end - interval 6 day and scheduled.period_end
     qualify row_number() over (
             partition by scheduled.la_code, scheduled.task_number, scheduled.audience_id, scheduled.frequency,
                 scheduled.period_start
-            order by deliveries.delivered_date desc nulls last, deliveries.load_id desc, deliveries.source_row desc
+            -- the first delivery decides whether it was on time (a later re-issue does not make it late)
+            order by deliveries.delivered_date asc nulls last, deliveries.load_id desc, deliveries.source_row desc
         ) = 1
 
 ),

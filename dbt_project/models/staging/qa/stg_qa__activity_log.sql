@@ -69,6 +69,35 @@ role_keys as (
         3 as precedence
     from roles
 
+    union all
+
+    -- the name without its bracketed abbreviation ("Director of Children's Services")
+    select
+        role_id,
+        {{ team_key("regexp_replace(role_name, '\\s*\\([^)]*\\)', '', 'g')") }} as role_key,
+        4 as precedence
+    from roles
+
+    union all
+
+    -- the framework document's own shorter names for some audiences
+    select
+        role_id,
+        role_key,
+        5 as precedence
+    from (
+        values
+            ('scrutiny', 'scrutiny committee'),
+            ('scrutiny', 'the scrutiny committee'),
+            ('heads_of_service', 'head of service'),
+            ('heads_of_service', 'heads of service'),
+            ('lscb_chair', 'chair of lscb'),
+            ('lscb_chair', 'lscb chair'),
+            ('lead_member', 'lm'),
+            ('dcs', 'director of children''s services')
+    ) as aliases (role_id, role_key)
+    where role_id in (select role_id from roles)
+
 ),
 
 matched as (
