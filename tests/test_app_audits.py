@@ -241,7 +241,8 @@ def test_tiles_equal_indicator_values(app, warehouse, label):
             expected = in_full(catalogue(warehouse)[indicator_id]["unit"], row)
         assert tiles[tile_label].value == expected, (indicator_id, label)
     required = lookup(warehouse, audits.REQUIRED, label)
-    assert f"of {round(required['value'])} required" in [c.value for c in at.caption]
+    assert f"audits of every kind; the framework required {round(required['value'])} (see Completion)" in [
+        c.value for c in at.caption]
 
 
 def test_tiles_by_eye_for_the_latest_quarter(app):
@@ -258,7 +259,7 @@ def test_tiles_by_eye_for_the_latest_quarter(app):
     assert tiles["Completion"].delta == "+20.0 points"
     assert tiles["Good or better"].delta == "-11.1 points"  # from 7/9
     assert tiles["Actions overdue"].delta == "+1"
-    assert "of 15 required" in [c.value for c in at.caption]
+    assert "audits of every kind; the framework required 15 (see Completion)" in [c.value for c in at.caption]
     assert "Target 90.0% :orange-badge[Close to target]" in [m.value for m in at.markdown]
     assert any("No significant concern of 2024-25 Q3 had reached its three months" in c.value for c in at.caption)
 

@@ -301,7 +301,9 @@ def _headlines(
         if ind is not None:
             note = ""
             if indicator_id == audits.COMPLETED and required is not None:
-                note = f"of {formatting.count(required.get('value'))} required"
+                # completed counts audits of every kind; required only the kinds the framework sets a number of
+                note = (f"audits of every kind; the framework required {formatting.count(required.get('value'))} "
+                        "(see Completion)")
             row = values.row(indicator_id, key, quarter.start)
             if indicator_id == audits.FOLLOW_UP and (row is None or row.get("value") is None):
                 note = (
