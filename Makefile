@@ -13,7 +13,7 @@ help:
 	@echo "make demo   set up, generate synthetic data, ingest, build and serve http://localhost:8501"
 	@echo "make test   set up and run every test (installs Debian's chromium for the browser test)"
 	@echo "make lint   ruff"
-	@echo "make clean  remove generated data and builds (keeps committed samples and benchmarks)"
+	@echo "make clean  remove generated data, builds and reports (keeps samples, benchmarks and data/state/ commentary)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,4 +57,4 @@ status: env
 	$(CSQA) status
 
 clean:
-	rm -rf data/extracts data/build data/landing.duckdb data/warehouse.duckdb data/*.wal tests/artifacts
+	rm -rf data/extracts data/build data/landing.duckdb data/warehouse.duckdb data/*.wal data/reports tests/artifacts

@@ -24,6 +24,9 @@ from ingest.landing import ensure_schema
 from ingest.paths import REPO_ROOT, DataDir
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
+# A copy of the project (say, with an edited seed) can be built instead: tests use this to change the catalogue
+# without touching the repository.
+DBT_PROJECT_ENV = "CSQA_DBT_PROJECT"
 KEEP_SERVED = 3
 DBT_PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (START|OK|PASS|ERROR|FAIL|WARN|SKIP)\b")
 
@@ -83,6 +86,12 @@ def _keep_served_copy(data: DataDir) -> None:
         old.unlink(missing_ok=True)
 
 
+def dbt_project() -> Path:
+    """The dbt project to build: `$CSQA_DBT_PROJECT`, else the repository's `dbt_project/`."""
+    raw = os.environ.get(DBT_PROJECT_ENV, "").strip()
+    return Path(raw).expanduser().resolve() if raw else DBT_PROJECT
+
+
 def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], None] | None,
             unit_tests: bool = False) -> None:
     env = {
@@ -92,9 +101,10 @@ def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], N
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     target = data.builds / "dbt-target"
+    project = dbt_project()
     cmd = [
         sys.executable, "-m", "dbt.cli.main", "build",
-        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+        "--project-dir", str(project), "--profiles-dir", str(project),
         "--target-path", str(target), "--log-path", str(data.builds / "dbt-logs"),
         "--no-partial-parse", "--no-use-colors",
     ]
@@ -104,7 +114,7 @@ def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], N
         cmd += ["--exclude-resource-type", "unit_test"]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                cwd=str(DBT_PROJECT), preexec_fn=_die_with_parent)
+                                cwd=str(project), preexec_fn=_die_with_parent)
         errors: list[str] = []
         assert proc.stdout is not None
         for line in proc.stdout:
