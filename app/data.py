@@ -654,3 +654,391 @@ def open_audit_actions(la_code: str, on: dt.date) -> pl.DataFrame:
     """Actions set by audits that were open on the day `on` (audit dated on or before it, not completed on or
     before it), with their audit's team (needs `audit_actions`; check `has_audit_actions` first)."""
     return query(_OPEN_AUDIT_ACTIONS, [la_code, on, on])
+
+
+# --- audience packs and the Chief Executive quarterly review (issue 6) -----------------------------------
+
+# What a page reads from `audience_packs` (docs/contracts.md, "Audience packs"): an older build without the view
+# (or without one of these columns) gets a polite message, never a traceback (check `has_audience_packs`).
+PACK_COLUMNS = (
+    "audience_id",
+    "indicator_id",
+    "period_grain",
+    "period_start",
+    "period_end",
+    "period_label",
+    "la_code",
+    "org_level",
+    "org_id",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "rag",
+    "previous_value",
+    "year_ago_value",
+    "benchmark_year",
+    "england_value",
+    "region_value",
+    "region_name",
+    "sn_value",
+    "sn_count",
+    "domain",
+    "domain_name",
+    "domain_order",
+    "name",
+    "short_name",
+    "unit",
+    "polarity",
+    "sort_order",
+)
+
+_PACK_AUTHORITIES = """
+with las as (
+    select distinct la_code
+    from audience_packs
+    where audience_id = ? and period_grain = ? and org_level = ? and la_code is not null
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+_PACK_PERIODS = """
+select period_label, min(period_start) as period_start, max(period_end) as period_end
+from audience_packs
+where audience_id = ? and la_code = ? and period_grain = ? and org_level = ?
+group by period_label
+order by min(period_start) desc
+"""
+
+_PACK_VALUES = f"""
+select {", ".join(PACK_COLUMNS)}
+from audience_packs
+where audience_id = ?
+  and la_code = ?
+  and period_grain = ?
+  and org_level = ?
+  and list_contains(?::DATE[], period_start)
+order by domain_order nulls last, domain, sort_order nulls last, indicator_id, org_id, period_start
+"""
+
+
+def has_audience_packs() -> bool:
+    """Whether this build has the `audience_packs` view with every column the pages read."""
+    return set(PACK_COLUMNS) <= set(table_columns("audience_packs"))
+
+
+def pack_authorities(audience_id: str, period_grain: str, org_level: str = "la") -> pl.DataFrame:
+    """Authorities with rows in an audience's pack at this grain and level: la_code, la_name (from org_units,
+    else statistical_neighbours; null when neither has it). Needs `audience_packs`."""
+    return query(_PACK_AUTHORITIES, [audience_id, period_grain, org_level])
+
+
+def pack_periods(audience_id: str, la_code: str, period_grain: str, org_level: str = "la") -> pl.DataFrame:
+    """Periods (period_label, period_start, period_end) of an audience's pack for the authority, newest first."""
+    return query(_PACK_PERIODS, [audience_id, la_code, period_grain, org_level])
+
+
+def pack_values(
+    audience_id: str,
+    la_code: str,
+    period_grain: str,
+    period_starts: Sequence[dt.date],
+    org_level: str = "la",
+) -> pl.DataFrame:
+    """An audience's pack rows (`PACK_COLUMNS`) for the authority at one grain and level, for the periods
+    starting on these dates, ordered by domain_order, domain, sort_order and indicator."""
+    return query(_PACK_VALUES, [audience_id, la_code, period_grain, org_level, list(period_starts)])
+
+
+# --- the indicator explorer (issue 6) --------------------------------------------------------------------
+
+_EXPLORER_CATALOGUE = """
+select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
+       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
+       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+from indicators
+order by sort_order nulls last, indicator_id
+"""
+
+# The domains seed (docs/contracts.md, issue 6): a mart in `main` if the build serves one, else dbt's `lookup`.
+_EXPLORER_DOMAINS = {
+    "main": "select domain, domain_name, description, sort_order from main.indicator_domains",
+    "lookup": "select domain, domain_name, description, sort_order from lookup.indicator_domains",
+}
+EXPLORER_DOMAIN_COLUMNS = ("domain", "domain_name", "description", "sort_order")
+
+_EXPLORER_AUTHORITIES = """
+with las as (
+    select distinct la_code from indicator_values where org_level = 'la'
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+# Every period of one indicator at one grain, for the authority and each of its services and teams (the page
+# needs them all: a small team's count can be worked out from its service's, so suppression looks across).
+_EXPLORER_VALUES = """
+select indicator_id, period_grain, period_start, period_end, period_label, financial_year, org_level, org_id,
+       numerator, denominator, value, target, rag, previous_value, year_ago_value, direction_previous,
+       direction_year_ago, benchmark_year, england_value, region_value, region_name, sn_value, sn_count
+from indicator_values
+where la_code = ?
+  and indicator_id = ?
+  and period_grain = ?
+  and org_level in ('la', 'service', 'team')
+order by period_start, org_level, org_id
+"""
+
+EXPLORER_PUBLISHED_COLUMNS = (
+    "indicator_id",
+    "benchmark_year",
+    "reference_date",
+    "la_code",
+    "la_name",
+    "region_name",
+    "la_value",
+    "region_value",
+    "england_value",
+)
+
+_EXPLORER_PUBLISHED_YEARS = """
+select benchmark_year, max(reference_date) as reference_date, count(*)::INTEGER as authorities
+from published_comparators
+where indicator_id = ?
+group by benchmark_year
+order by benchmark_year
+"""
+
+# DfE's figures for one indicator and year: the authority's own row, its region's and England's.
+_EXPLORER_PUBLISHED_SUMMARY = """
+select max(reference_date) as reference_date,
+       max(england_value) as england_value,
+       max(la_name) filter (where la_code = ?) as la_name,
+       max(la_value) filter (where la_code = ?) as la_value,
+       max(region_name) filter (where la_code = ?) as region_name,
+       max(region_value) filter (where la_code = ?) as region_value,
+       (count(*) filter (where la_code = ?))::INTEGER as la_rows
+from published_comparators
+where indicator_id = ? and benchmark_year = ?
+"""
+
+# Each statistical neighbour, named, with its own published figure for the indicator and year (null when DfE
+# published none or suppressed it).
+_EXPLORER_PUBLISHED_NEIGHBOURS = """
+with published as (
+    select la_code, max(la_name) as la_name, max(region_name) as region_name, max(la_value) as la_value
+    from published_comparators
+    where indicator_id = ? and benchmark_year = ?
+    group by la_code
+)
+select sn.sn_rank, sn.sn_la_code, coalesce(sn.sn_la_name, published.la_name) as sn_la_name, sn.closeness,
+       published.region_name, published.la_value
+from statistical_neighbours as sn
+left join published on published.la_code = sn.sn_la_code
+where sn.la_code = ?
+order by sn.sn_rank, sn.sn_la_code
+"""
+
+_EXPLORER_QA_TASKS = """
+select task_number, min(part) as part, min(task) as task
+from qa_register
+where list_contains(?::VARCHAR[], task_number)
+group by task_number
+"""
+
+
+def explorer_catalogue() -> pl.DataFrame:
+    """Every indicator in the catalogue, by sort_order (then id)."""
+    return query(_EXPLORER_CATALOGUE)
+
+
+def explorer_domains() -> pl.DataFrame:
+    """domain, domain_name, description, sort_order from the `indicator_domains` seed; empty when the build has
+    none (pages then name domains from their ids)."""
+    for schema, sql in _EXPLORER_DOMAINS.items():
+        if set(EXPLORER_DOMAIN_COLUMNS) <= set(table_columns("indicator_domains", schema)):
+            return query(sql)
+    return pl.DataFrame(
+        schema={"domain": pl.String, "domain_name": pl.String, "description": pl.String, "sort_order": pl.Int64}
+    )
+
+
+def explorer_authorities() -> pl.DataFrame:
+    """Authorities with any indicator value: la_code, la_name (from org_units, else statistical_neighbours)."""
+    return query(_EXPLORER_AUTHORITIES)
+
+
+def explorer_values(la_code: str, indicator_id: str, grain: str) -> pl.DataFrame:
+    """Every period of one indicator at one grain for the authority, its services and its teams."""
+    return query(_EXPLORER_VALUES, [la_code, indicator_id, grain])
+
+
+def explorer_has_published_comparators() -> bool:
+    """Whether this build has the `published_comparators` mart (older builds do not)."""
+    return set(EXPLORER_PUBLISHED_COLUMNS) <= set(table_columns("published_comparators"))
+
+
+def explorer_published_years(indicator_id: str) -> pl.DataFrame:
+    """The years DfE published the indicator (benchmark_year, reference_date, authorities), oldest first (needs
+    `published_comparators`)."""
+    return query(_EXPLORER_PUBLISHED_YEARS, [indicator_id])
+
+
+def explorer_published_summary(la_code: str, indicator_id: str, benchmark_year: int) -> dict[str, Any]:
+    """England's, the region's and the authority's own published figure for one year (needs
+    `published_comparators`)."""
+    rows = query(
+        _EXPLORER_PUBLISHED_SUMMARY, [la_code, la_code, la_code, la_code, la_code, indicator_id, int(benchmark_year)]
+    ).to_dicts()
+    return rows[0] if rows else {}
+
+
+def explorer_published_neighbours(la_code: str, indicator_id: str, benchmark_year: int) -> pl.DataFrame:
+    """The authority's statistical neighbours in rank order, each with its own published figure for the year
+    (sn_rank, sn_la_code, sn_la_name, closeness, region_name, la_value; needs `published_comparators`)."""
+    return query(_EXPLORER_PUBLISHED_NEIGHBOURS, [indicator_id, int(benchmark_year), la_code])
+
+
+def explorer_qa_tasks(task_numbers: Sequence[str]) -> pl.DataFrame:
+    """task_number, part, task of these QA framework tasks (empty when the build has no `qa_register`)."""
+    if not {"task_number", "part", "task"} <= set(table_columns("qa_register")):
+        return pl.DataFrame(schema={"task_number": pl.String, "part": pl.Int64, "task": pl.String})
+    return query(_EXPLORER_QA_TASKS, [list(task_numbers)])
+
+
+# --- the annual QA review report (issue 6) ---------------------------------------------------------------
+
+# Authorities with year rows, named from org_units, else statistical_neighbours (either may be missing).
+_REPORT_AUTHORITIES = """
+with las as (
+    select distinct la_code from indicator_values where org_level = 'la' and period_grain = 'year'
+)
+select las.la_code,
+       coalesce(
+           (select min(org_name) from org_units where org_units.la_code = las.la_code and org_level = 'la'),
+           (select min(la_name) from statistical_neighbours where statistical_neighbours.la_code = las.la_code)
+       ) as la_name
+from las
+order by las.la_code
+"""
+_REPORT_AUTHORITIES_NO_UNITS = """
+with las as (
+    select distinct la_code from indicator_values where org_level = 'la' and period_grain = 'year'
+)
+select las.la_code,
+       (select min(la_name) from statistical_neighbours where statistical_neighbours.la_code = las.la_code)
+           as la_name
+from las
+order by las.la_code
+"""
+
+_REPORT_YEARS = """
+select financial_year, min(period_start) as period_start, max(period_end) as period_end,
+       count(*)::INTEGER as indicators
+from indicator_values
+where la_code = ? and org_level = 'la' and period_grain = 'year' and financial_year is not null
+group by financial_year
+order by financial_year desc
+"""
+
+_REPORT_CATALOGUE = """
+select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
+       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
+       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+from indicators
+order by sort_order nulls last, indicator_id
+"""
+
+_REPORT_DOMAINS = {
+    "main": "select domain, domain_name, description, sort_order from main.indicator_domains",
+    "lookup": "select domain, domain_name, description, sort_order from lookup.indicator_domains",
+}
+REPORT_DOMAIN_COLUMNS = ("domain", "domain_name", "description", "sort_order")
+
+# The authority's rows at one grain for the financial years asked for (the report's year and the one before).
+_REPORT_VALUES = """
+select indicator_id, period_grain, period_start, period_end, period_label, financial_year,
+       numerator, denominator, value, target, rag, previous_value, year_ago_value,
+       benchmark_year, england_value, region_value, region_name, sn_value, sn_count
+from indicator_values
+where la_code = ?
+  and org_level = 'la'
+  and period_grain = ?
+  and list_contains(?::VARCHAR[], financial_year)
+order by indicator_id, period_start
+"""
+
+# Every loaded source of the authority (and the reference tables, which belong to no authority): files, rows
+# and the latest date covered.
+_REPORT_SOURCES = """
+select dataset, table_name,
+       count(*)::INTEGER as files,
+       sum(rows_loaded)::BIGINT as rows_loaded,
+       arg_max(rows_loaded, coalesce(period_end, date '1900-01-01'))::BIGINT as latest_rows,
+       min(period_start) as period_start,
+       max(period_end) as period_end,
+       max(finished_at) as loaded_at
+from meta.loads
+where status = 'loaded' and (la_code = ? or la_code is null)
+group by dataset, table_name
+order by dataset, table_name
+"""
+
+
+def report_authorities() -> pl.DataFrame:
+    """Authorities with year rows (org_level 'la'): la_code, la_name (null when no table names it)."""
+    if {"la_code", "org_level", "org_name"} <= set(table_columns("org_units")):
+        return query(_REPORT_AUTHORITIES)
+    return query(_REPORT_AUTHORITIES_NO_UNITS)
+
+
+def report_years(la_code: str) -> pl.DataFrame:
+    """Financial years with year rows for the authority, newest first: financial_year, period_start,
+    period_end, indicators."""
+    return query(_REPORT_YEARS, [la_code])
+
+
+def report_catalogue() -> pl.DataFrame:
+    """The whole indicator catalogue, by sort_order (then id)."""
+    return query(_REPORT_CATALOGUE)
+
+
+def report_domains() -> pl.DataFrame:
+    """The `indicator_domains` seed (domain, domain_name, description, sort_order); empty when the build has
+    none (the report then names domains from their ids)."""
+    for schema, sql in _REPORT_DOMAINS.items():
+        if set(REPORT_DOMAIN_COLUMNS) <= set(table_columns("indicator_domains", schema)):
+            return query(sql)
+    return pl.DataFrame(
+        schema={"domain": pl.String, "domain_name": pl.String, "description": pl.String, "sort_order": pl.Int64}
+    )
+
+
+def report_values(la_code: str, grain: str, financial_years: Sequence[str]) -> pl.DataFrame:
+    """Authority-level rows (org_level 'la') at one grain for these financial years, every indicator."""
+    return query(_REPORT_VALUES, [la_code, grain, list(financial_years)])
+
+
+def report_sources(la_code: str) -> pl.DataFrame:
+    """Loaded sources (status 'loaded') of the authority and the reference tables, per dataset and table: files,
+    rows_loaded (all files), latest_rows (the latest file's), period_start, period_end, loaded_at."""
+    return query(_REPORT_SOURCES, [la_code])

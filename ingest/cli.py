@@ -1,4 +1,4 @@
-"""The `csqa` command line: generate, ingest, build, serve, demo, status.
+"""The `csqa` command line: generate, ingest, build, serve, demo, status, report.
 
 Exit codes: 0 success; 1 input rejected or a build failed; 2 wrong usage.
 """
@@ -137,6 +137,75 @@ def cmd_status(args) -> int:
     return 0
 
 
+def _report_formats(text: str) -> list[str]:
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in ("pdf", "html")]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r}: choose pdf, html or pdf,html")
+    return list(dict.fromkeys(chosen))
+
+
+def cmd_report(args) -> int:
+    """The annual QA review for one financial year, as PDF and HTML, from the served warehouse (read-only)."""
+    import logging
+
+    data = DataDir.from_env()
+    # The app reads $CSQA_WAREHOUSE, else the repository's data/warehouse.duckdb; say which file, as `serve` does,
+    # so the report and the commentary store beside it follow CSQA_DATA_DIR too.
+    if not os.environ.get("CSQA_WAREHOUSE", "").strip():
+        os.environ["CSQA_WAREHOUSE"] = str(data.warehouse)
+    # Outside a Streamlit server the app's query cache lives in memory, and Streamlit warns about that (a level set
+    # here would be reset when Streamlit reads its config; a filter stays).
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+        lambda record: "No runtime found" not in record.getMessage()
+    )
+    from app import data as served
+    from app import report
+    from app.report import document
+
+    try:
+        report.parse_year(args.year)
+    except ValueError as exc:
+        raise UsageError(f"--year {exc}") from None
+    path = served.warehouse_path()
+    if not path.is_file():
+        _err(f"no warehouse at {path}: run `csqa build` first (or `make demo`)")
+        return 1
+    out = Path(args.out) if args.out else data.root / "reports"
+    try:
+        authorities = document.available_authorities()
+        codes = [r["la_code"] for r in authorities]
+        la = args.la
+        if la is None:
+            if not codes:
+                _err(f"the warehouse at {path} holds no year figures for any authority")
+                return 1
+            if len(codes) > 1:
+                raise UsageError(
+                    "the warehouse holds more than one authority: choose one with --la ("
+                    + ", ".join(f"{r['la_code']} {r['la_name'] or ''}".strip() for r in authorities)
+                    + ")"
+                )
+            la = codes[0]
+        if la not in codes:
+            raise report.UnknownAuthority(la, codes)
+        years = document.available_years(la)
+        if args.year not in years:
+            raise report.UnknownYear(args.year, years, la)
+        _say(f"preparing the annual QA review for {la}, {args.year} …")
+        written = report.write_report(la, args.year, out, args.format)
+    except report.ReportError as exc:
+        _err(str(exc))
+        return 1
+    except served.WarehouseUnavailable as exc:
+        _err(f"the warehouse at {exc.path} could not be read ({exc.reason}{': ' + exc.detail if exc.detail else ''}); "
+             "run `csqa build` again")
+        return 1
+    for p in written:
+        _say(str(p))
+    return 0
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -185,6 +254,14 @@ def parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="loads, rejected rows and the served build")
     st.set_defaults(func=cmd_status)
+
+    r = sub.add_parser("report", help="write the annual QA review (PDF and HTML) for a financial year")
+    r.add_argument("--year", required=True, help="financial year, e.g. 2024-25")
+    r.add_argument("--la", help="authority code (default: the only authority in the warehouse)")
+    r.add_argument("--out", help="folder to write into (default: the data folder's reports/)")
+    r.add_argument("--format", type=_report_formats, default=["pdf", "html"],
+                   help="pdf, html or pdf,html (default: both)")
+    r.set_defaults(func=cmd_report)
     return p
 
 

@@ -154,3 +154,77 @@ def test_complaints_tiles_for_a_chosen_quarter_match_indicator_values(demo_data,
     upheld = expected["complaints_upheld_pct"]
     assert tiles["Upheld or partly upheld at stage 1"] == disclosure.percent_text(
         upheld["value"], upheld["numerator"], upheld["denominator"])
+
+
+# --- issue 6: the Chief Executive quarterly review and the annual report on the demo build ----------------------
+
+
+def _pack_values(warehouse: Path, quarter: str) -> dict[str, tuple]:
+    """The Chief Executive's quarter, read from indicator_values (not the pack the page reads) by indicator name."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {r[0]: r[1:] for r in con.sql(
+            """select i.name, v.value, v.numerator, v.denominator, i.unit, i.domain
+               from indicator_values v join indicators i using (indicator_id)
+               where v.la_code = '845' and v.org_level = 'la' and v.period_grain = 'quarter' and v.period_label = ?
+                 and v.indicator_id in (
+                     select indicator_id from audience_indicators
+                     where audience_id = 'chief_executive' and period_grain = 'quarter')""",
+            params=[quarter]).fetchall()}
+    finally:
+        con.close()
+
+
+def test_chief_executive_page_numbers_match_indicator_values(demo_data, monkeypatch, tmp_path):
+    quarter = "2024-25 Q3"
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(demo_data.warehouse))
+    monkeypatch.setenv("CSQA_STATE_DIR", str(tmp_path / "state"))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["quarter"] = quarter
+    at.run()
+    at.switch_page("views/chief_executive.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="chief_executive_quarter").value == quarter
+    expected = _pack_values(demo_data.warehouse, quarter)
+    shown = {row["Indicator"]: row[quarter] for t in at.table for row in t.value.to_dict("records")}
+    assert len(expected) >= 20 and shown.keys() == expected.keys()
+    for name, (value, numerator, denominator, unit, domain) in expected.items():
+        if domain in disclosure.STAFF_DOMAINS:
+            assert shown[name] == formatting.by_unit(unit, value), name
+        else:
+            assert shown[name] == disclosure.value_text(unit, value, numerator, denominator), name
+
+
+def test_csqa_report_writes_a_pdf_holding_the_years_headline_values(demo_data, monkeypatch, tmp_path):
+    import pypdf
+
+    from ingest.cli import main
+
+    monkeypatch.setenv("CSQA_DATA_DIR", str(demo_data.root))
+    monkeypatch.delenv("CSQA_WAREHOUSE", raising=False)
+    monkeypatch.setenv("CSQA_STATE_DIR", str(tmp_path / "state"))
+    assert main(["report", "--year", "2024-25", "--out", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert written == ["qa-annual-review-845-2024-25.html", "qa-annual-review-845-2024-25.pdf"]
+    reader = pypdf.PdfReader(tmp_path / "qa-annual-review-845-2024-25.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "annual review 2024-25" in text.lower()
+
+    con = duckdb.connect(str(demo_data.warehouse), read_only=True)
+    try:
+        headlines = con.sql(
+            """select i.name, v.value, v.numerator, v.denominator, i.unit, i.domain
+               from indicator_values v join indicators i using (indicator_id)
+               where v.la_code = '845' and v.org_level = 'la' and v.period_grain = 'year'
+                 and v.financial_year = '2024-25'
+                 and list_contains(string_split(i.qa_task_ids, ';'), '1.6')""").fetchall()
+    finally:
+        con.close()
+    assert len(headlines) >= 20
+    for name, value, numerator, denominator, unit, domain in headlines:
+        if domain in disclosure.STAFF_DOMAINS:
+            figure = formatting.by_unit(unit, value)
+        else:
+            figure = disclosure.value_text(unit, value, numerator, denominator)
+        assert figure in text, (name, figure)

@@ -14,13 +14,19 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from app import commentary
 from ingest.build import DBT_PROJECT, DBT_PROJECT_ENV, build
 from ingest.load import ingest_paths
 from ingest.paths import DataDir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cin_small"
+APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+PAGE = "views/chief_executive.py"
+Q3 = "2024-25 Q3"
 AUDIENCE = "chief_executive"
 ADDED = "cin_contacts"  # not given to the Chief Executive by the repository's catalogue or register
 ADDED_Q3_VALUE = 5  # contacts in 2024-25 Q3 for the authority (fixture README)
@@ -48,6 +54,31 @@ def add_audience(project: Path, indicator_id: str, audience: str) -> None:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def catalogue_name(indicator_id: str) -> str:
+    with (DBT_PROJECT / "seeds" / "indicator_catalogue.csv").open(newline="", encoding="utf-8") as fh:
+        return next(row["name"] for row in csv.DictReader(fh) if row["indicator_id"] == indicator_id)
+
+
+def open_page(monkeypatch, data: DataDir, state: Path) -> AppTest:
+    """The Chief Executive page for 2024-25 Q3, reached through the app's navigation."""
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(data.warehouse))
+    monkeypatch.setenv(commentary.ENV_VAR, str(state))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["quarter"] = Q3
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_rows(at: AppTest) -> dict[str, dict]:
+    """Every table row on the page by its indicator name."""
+    frames = [t.value.reset_index(drop=True) for t in at.table]
+    rows = pd.concat(frames).to_dict("records") if frames else []
+    return {row["Indicator"]: row for row in rows}
 
 
 def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
@@ -90,6 +121,24 @@ def test_register_and_catalogue_give_the_chief_executive_quarterly_headlines(dat
 
 
 def test_a_seed_edit_alone_adds_an_indicator_to_the_audience(data, tmp_path, monkeypatch):
+    state = tmp_path / "state"
+    at = open_page(monkeypatch, data, state)
+    before = shown_rows(at)
+    referrals = catalogue_name("cin_referrals")
+    assert before[referrals][Q3] == "9"  # referrals in 2024-25 Q3 (fixture README)
+    assert catalogue_name(ADDED) not in before
+
+    # a manager's comment on this quarter, saved before the rebuild
+    at.selectbox(key="chief_executive_comment_indicator").select("cin_referrals")
+    at.run()
+    text_key = "chief_executive_comment_text_845_2024-10-01_cin_referrals"
+    at.text_area(key=text_key).input("Referrals steady after the front door review.")
+    at.text_input(key="chief_executive_comment_author").input("Head of Performance")
+    at.button(key="chief_executive_comment_save").click()
+    at.run()
+    assert not at.exception
+    assert "Referrals steady after the front door review." in [t.value for t in at.text]
+
     project = copy_project(tmp_path / "dbt_project")
     add_audience(project, ADDED, AUDIENCE)
     monkeypatch.setenv(DBT_PROJECT_ENV, str(project))
@@ -104,3 +153,11 @@ def test_a_seed_edit_alone_adds_an_indicator_to_the_audience(data, tmp_path, mon
           and p.period_label = '2024-25 Q3' and p.org_level = 'la'
     """, [AUDIENCE, ADDED])
     assert rows == [(ADDED_Q3_VALUE, ADDED_Q3_VALUE)]
+
+    # the page shows it without any code change, and the comment is still there after the build
+    at = open_page(monkeypatch, data, state)
+    after = shown_rows(at)
+    assert after[catalogue_name(ADDED)][Q3] == str(ADDED_Q3_VALUE)
+    assert after[referrals][Q3] == "9"
+    assert "Referrals steady after the front door review." in [t.value for t in at.text]
+    assert any("comment by Head of Performance" in m.value for m in at.markdown)

@@ -1,0 +1,333 @@
+"""Chief Executive quarterly review: one screen per financial quarter across every domain.
+
+QA framework task 1.6 (the Chief Executive's quarterly performance reviews). The headline indicators of each
+domain against target, the previous quarter, the same quarter last year, England, statistical neighbours and
+the region; what is red and what moved most; a short summary in plain English for each domain; and the
+managers' commentary on each indicator for the quarter.
+
+Everything shown comes from the Chief Executive's pack (`audience_packs`, audience 'chief_executive', grain
+'quarter', org_level 'la'): domains by `domain_order`, indicators by `sort_order`, so a new domain or indicator
+appears without a code change. The logic lives in `app.chief_executive` (pure, unit tested); sentences come from
+`app.narrative`; small numbers follow `app.disclosure`.
+
+The authority and quarter live in the web address (`?la=845&quarter=2024-25+Q3`), so a link opens the same
+view; a value there that does not match the warehouse falls back politely with a note and is never echoed.
+
+Commentary is written to the commentary store (`app.commentary`, SQLite beside the warehouse, never the
+warehouse itself), so a rebuild never loses it. Comment text is user input: it is shown with `st.text`, never
+as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from app import chief_executive as ce
+from app import commentary, data, disclosure, downloads, formatting, layout
+from app.indicators import Quarter
+from app.monthly import md_escape
+
+KEY = "chief_executive"
+MAX_PARAM_LENGTH = 40
+MESSAGE_KEY = f"{KEY}_comment_message"
+NAME_KEY = f"{KEY}_comment_author"
+INDICATOR_KEY = f"{KEY}_comment_indicator"
+
+
+def render() -> None:
+    st.title("Chief Executive quarterly review")
+    st.caption(
+        "Each quarter across every area of children's social care: the headline measures against their targets, "
+        "the previous quarter, the same quarter last year, England, statistical neighbours and the region; what "
+        "is off target and what moved most; and managers' commentary. QA framework task 1.6, the Chief "
+        "Executive's quarterly performance review."
+    )
+    try:
+        _render()
+    except data.WarehouseUnavailable as exc:
+        layout.warehouse_unavailable(exc)
+
+
+# --- choices kept in the web address -----------------------------------------------------------------------
+
+
+def _url_value(param: str) -> str | None:
+    raw = st.query_params.get(param)
+    if raw is None:
+        return None
+    return " ".join(str(raw).split())[: MAX_PARAM_LENGTH + 1]
+
+
+def _seed_choice(param: str, state_key: str, options: list[str], match) -> bool:
+    """Put the URL's choice (or the first option) into the widget's state on first render.
+
+    Returns True when the URL held a value that is not one of the options, so the page can say so."""
+    current = st.session_state.get(state_key)
+    if current in options:
+        return False
+    raw = _url_value(param)
+    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
+    st.session_state[state_key] = chosen or options[0]
+    return raw is not None and chosen is None and current is None
+
+
+def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
+    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
+    codes = list(names)
+    state_key = f"{KEY}_la"
+    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
+    if len(codes) > 1:
+        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
+    code = st.session_state[state_key]
+    return code, names[code], bad
+
+
+def _choose_quarter(quarters: list[Quarter]) -> tuple[Quarter, bool]:
+    labels = [q.label for q in quarters]
+    state_key = f"{KEY}_quarter"
+    bad = _seed_choice("quarter", state_key, labels, ce.match_quarter)
+    st.selectbox("Quarter", labels, key=state_key, help="Financial-year quarters with figures, newest first.")
+    label = st.session_state[state_key]
+    return next(q for q in quarters if q.label == label), bad
+
+
+def _keep_in_url(la_code: str, quarter: Quarter) -> None:
+    if st.query_params.get("la") != la_code:
+        st.query_params["la"] = la_code
+    if st.query_params.get("quarter") != quarter.label:
+        st.query_params["quarter"] = quarter.label
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+def _render() -> None:
+    if not data.has_audience_packs():
+        st.info(
+            "**This build has no audience packs yet**, which this page reads its measures from. It may come from "
+            "an older build: run `csqa build` to rebuild the warehouse, then reload this page.",
+            icon=":material/database:",
+        )
+        return
+    authorities = data.pack_authorities(ce.AUDIENCE, ce.GRAIN, ce.ORG_LEVEL)
+    if authorities.is_empty():
+        st.info("The Chief Executive's pack holds no quarterly figures yet. Run `csqa build` once extracts are loaded.")
+        return
+
+    if authorities.height > 1:
+        left, right, _ = st.columns([2, 1, 2])
+    else:
+        right, _ = st.columns([1, 4])
+        left = st.empty()
+    with left:
+        la_code, la_name, bad_la = _choose_authority(authorities)
+    quarters = ce.quarters_from_frame(data.pack_periods(ce.AUDIENCE, la_code, ce.GRAIN, ce.ORG_LEVEL))
+    if not quarters:
+        st.info(f"There are no quarterly figures for {md_escape(la_name)} in the Chief Executive's pack yet.")
+        return
+    with right:
+        quarter, bad_quarter = _choose_quarter(quarters)
+    _keep_in_url(la_code, quarter)
+
+    if bad_la:
+        st.info(f"The authority in the web address was not recognised, so the page shows {md_escape(la_name)}.")
+    if bad_quarter:
+        st.info(
+            f"The quarter in the web address was not recognised, so the page shows {quarter.label}. "
+            "Choose another quarter above."
+        )
+
+    review = ce.Review(
+        data.pack_values(ce.AUDIENCE, la_code, ce.GRAIN, ce.earlier_starts(quarter), ce.ORG_LEVEL), quarter
+    )
+    info = layout.build_info_or_none() or {}
+    _header(la_name, quarter, quarters[0], info)
+    if not review.sections:
+        st.markdown(f"_There are no figures for {quarter.label}._")
+        return
+    _overview(review)
+    comments = _current_comments(la_code, quarter)
+    for index, section in enumerate(review.sections):
+        _section(review, section, index, la_code, comments)
+    _comment_form(review, la_code, quarter, comments, info.get("build_id"))
+
+
+def _header(la_name: str, quarter: Quarter, newest: Quarter, info: dict[str, Any]) -> None:
+    st.header(f"{md_escape(la_name)}: {quarter.label}", divider="gray")
+    built = formatting.date_time(info.get("built_at"))
+    st.caption(
+        f"**{quarter.label}** runs from {formatting.long_date(quarter.start)} to {formatting.long_date(quarter.end)}. "
+        f"**Data as at:** the warehouse holds quarters up to {newest.label} (to {formatting.long_date(newest.end)}); "
+        f"built {built}"
+        + (f" (build {md_escape(info['build_id'])})" if info.get("build_id") else "")
+        + ". Changes are since the previous quarter "
+        f"({quarter.previous_label}) and the same quarter last year ({quarter.year_ago_label}). England, "
+        "statistical neighbours and the region are the latest figures DfE had published by the quarter's end. "
+        f"To protect children's privacy, counts under 5 are shown as “{disclosure.FEWER_THAN_5}” and percentages "
+        f"or rates built on them as “{disclosure.SUPPRESSED}”, with their status and changes "
+        f"“{disclosure.NOT_SHOWN}”. Workforce figures are about staff, not children, and are shown in full."
+    )
+
+
+def _bullets(items: list[tuple[str, str]], empty: str) -> str:
+    if not items:
+        return f"_{empty}_"
+    return "\n".join(f"- **{md_escape(domain)}**: {md_escape(text)}" for domain, text in items)
+
+
+def _overview(review: ce.Review) -> None:
+    red, moved = st.columns(2)
+    with red:
+        st.subheader("What is red")
+        st.markdown(_bullets(review.red(), "Nothing is off target this quarter."))
+    with moved:
+        st.subheader("What moved most")
+        st.caption(f"The largest changes since {review.quarter.previous_label}, as a share of the earlier figure.")
+        quiet = f"Nothing moved by 5% or more since {review.quarter.previous_label}."
+        st.markdown(_bullets(review.moved_most(), quiet))
+
+
+def _section(
+    review: ce.Review, section: ce.Section, index: int, la_code: str, comments: dict[str, dict[str, Any]]
+) -> None:
+    st.header(md_escape(section.name), divider="gray")
+    summary = review.summary(section)
+    if summary:
+        st.markdown("\n".join(f"- {md_escape(s)}" for s in summary))
+    layout.table(
+        review.table(section),
+        key=f"{KEY}_{index}_{section.domain}",
+        file_name=downloads.file_name(KEY, la_code, section.domain or "other", review.quarter.label),
+    )
+    commented = [line for line in section.lines if line.indicator_id in comments]
+    if not commented:
+        return
+    st.subheader("Commentary", anchor=False)
+    for line in commented:
+        row = comments[line.indicator_id]
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(line.name)}**: comment by {md_escape(ce.comment_byline(row))}")
+            st.text(row["body"])
+            earlier = _history(la_code, review.quarter, line.indicator_id)[1:]
+            if earlier:
+                _earlier_versions(earlier, f"Earlier versions ({len(earlier)})")
+
+
+def _earlier_versions(rows: list[dict[str, Any]], label: str) -> None:
+    with st.expander(label, icon=":material/history:"):
+        for row in rows:
+            st.caption(md_escape(ce.comment_byline(row)) + ("" if row["body"] else ": cleared the comment"))
+            if row["body"]:
+                st.text(row["body"])
+
+
+# --- commentary ----------------------------------------------------------------------------------------------
+
+
+def _current_comments(la_code: str, quarter: Quarter) -> dict[str, dict[str, Any]]:
+    try:
+        return commentary.current(la_code, ce.GRAIN, quarter.start)
+    except (sqlite3.Error, OSError):
+        st.warning("The commentary could not be read just now. Reload the page in a moment.", icon=":material/error:")
+        return {}
+
+
+def _history(la_code: str, quarter: Quarter, indicator_id: str) -> list[dict[str, Any]]:
+    try:
+        return commentary.history(la_code, indicator_id, ce.GRAIN, quarter.start)
+    except (sqlite3.Error, OSError):
+        return []
+
+
+def _signed_in_name() -> str | None:
+    """The signed-in user's name (else email), when sign-in is configured and they are signed in."""
+    user = getattr(st, "user", None)
+    if user is None or not user.get("is_logged_in"):
+        return None
+    for claim in ("name", "email"):
+        value = user.get(claim)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _text_key(la_code: str, quarter: Quarter, indicator_id: str) -> str:
+    return f"{KEY}_comment_text_{la_code}_{quarter.start.isoformat()}_{indicator_id}"
+
+
+def _save(la_code: str, quarter: Quarter, indicator_id: str, label: str, clear: bool, build_id: str | None) -> None:
+    """Button callback: runs before the page is drawn again, so the page shows the saved comment at once."""
+    text_key = _text_key(la_code, quarter, indicator_id)
+    author = _signed_in_name() or st.session_state.get(NAME_KEY, "")
+    body = "" if clear else st.session_state.get(text_key, "")
+    try:
+        if not clear and not commentary.clean_body(body):
+            raise ValueError("Write a comment first (or use “Clear comment” to remove one).")
+        commentary.save(la_code, indicator_id, ce.GRAIN, quarter.start, body, author, build_id=build_id)
+    except ValueError as exc:
+        st.session_state[MESSAGE_KEY] = ("error", str(exc))
+        return
+    except (sqlite3.Error, OSError):
+        st.session_state[MESSAGE_KEY] = ("error", "The comment could not be saved just now. Try again in a moment.")
+        return
+    if clear:
+        st.session_state[text_key] = ""
+    st.session_state[MESSAGE_KEY] = ("success", f"Comment {'cleared' if clear else 'saved'} for {label}.")
+
+
+def _comment_form(
+    review: ce.Review, la_code: str, quarter: Quarter, comments: dict[str, dict[str, Any]], build_id: str | None
+) -> None:
+    st.header("Add or change a comment", divider="gray")
+    st.markdown(
+        f"A comment belongs to one measure in {quarter.label}; it appears under its area's table. Saving again "
+        "replaces it (earlier versions are kept), and clearing removes it. Comments are kept apart from the "
+        f"warehouse, so rebuilding never loses them. At most {commentary.MAX_BODY:,} characters, plain text."
+    )
+    choices = dict(review.indicator_choices())
+    ids = list(choices)
+    if st.session_state.get(INDICATOR_KEY) not in ids:
+        st.session_state[INDICATOR_KEY] = ids[0]
+    indicator_id = st.selectbox("Measure", ids, key=INDICATOR_KEY, format_func=lambda i: choices[i])
+    label = choices[indicator_id]
+    text_key = _text_key(la_code, quarter, indicator_id)
+    if text_key not in st.session_state:
+        current = comments.get(indicator_id)
+        st.session_state[text_key] = current["body"] if current else ""
+    st.text_area("Comment", key=text_key, max_chars=commentary.MAX_BODY, height=150)
+    signed_in = _signed_in_name()
+    if signed_in:
+        st.caption(f"Saved as {md_escape(signed_in)}.")
+    else:
+        st.text_input(
+            "Your name",
+            key=NAME_KEY,
+            max_chars=commentary.MAX_AUTHOR,
+            help="Needed until sign-in arrives: the comment is saved under this name.",
+        )
+    save, clear, _ = st.columns([1, 1, 4])
+    args = (la_code, quarter, indicator_id, label)
+    save.button(
+        "Save comment", key=f"{KEY}_comment_save", on_click=_save, args=(*args, False, build_id), type="primary"
+    )
+    clear.button(
+        "Clear comment",
+        key=f"{KEY}_comment_clear",
+        on_click=_save,
+        args=(*args, True, build_id),
+        disabled=indicator_id not in comments,
+    )
+    message = st.session_state.pop(MESSAGE_KEY, None)
+    if message:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(md_escape(text))
+    history = _history(la_code, quarter, indicator_id)
+    if history:
+        _earlier_versions(history, f"History of this comment ({len(history)})")
+
+
+render()
