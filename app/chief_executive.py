@@ -218,12 +218,13 @@ def region_text(reading: narrative.Reading) -> str:
 
 
 def benchmark_text(line: Line) -> str:
-    """The published year of the comparators ("2023-24"), '' when there are none."""
+    """Which published figures the comparators are ("2023-24", or "30 September 2024" for the workforce census),
+    '' when there are none."""
     r = line.reading
     if r.england_value is None and r.sn_value is None and r.region_value is None:
         return ""
     year = line.row.get("benchmark_year")
-    return "" if _missing(year) else formatting.benchmark_year_label(int(year))
+    return "" if _missing(year) else formatting.comparator_year(int(year), line.row.get("benchmark_series"))
 
 
 def table_columns(quarter: Quarter) -> list[str]:

@@ -115,6 +115,34 @@ def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
 
 # --- the queries pages use ------------------------------------------------------------------------------
 
+
+def _named_authorities(las: str) -> str:
+    """A query of the authorities `las` selects (a constant `select distinct la_code ...`, values only as `?`
+    parameters), each named from org_units, else statistical_neighbours (null when neither names it): la_code,
+    la_name, by la_code."""
+    return f"""
+with las as (
+    {las.strip()}
+),
+units as (
+    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
+),
+neighbours as (
+    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
+)
+select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
+from las
+left join units on units.la_code = las.la_code
+left join neighbours on neighbours.la_code = las.la_code
+order by las.la_code
+"""
+
+
+# Every catalogue column the pages read (`Indicator.from_row`).
+_CATALOGUE_COLUMNS = """indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
+       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
+       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order"""
+
 _BUILD_INFO = """
 select build_id, built_at, synthetic
 from meta.build_info
@@ -145,10 +173,8 @@ group by period_label
 order by period_start desc
 """
 
-_CATALOGUE = """
-select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
-       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
-       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+_CATALOGUE = f"""
+select {_CATALOGUE_COLUMNS}
 from indicators
 where list_contains(?::VARCHAR[], indicator_id)
    or list_contains(?::VARCHAR[], indicator_group)
@@ -221,10 +247,8 @@ def data_as_at(la_code: str, indicator_ids: Sequence[str]) -> dt.date | None:
 
 # --- the CSCMT monthly page (children in need, child protection, by team) --------------------------------
 
-_AUDIENCE_CATALOGUE = """
-select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
-       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
-       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+_AUDIENCE_CATALOGUE = f"""
+select {_CATALOGUE_COLUMNS}
 from indicators
 where list_contains(
     list_transform(string_split(replace(lower(coalesce(audiences, '')), ',', ';'), ';'), lambda a: trim(a)),
@@ -233,24 +257,11 @@ where list_contains(
 order by sort_order nulls last, indicator_id
 """
 
-_MONTHLY_AUTHORITIES = """
-with las as (
+_MONTHLY_AUTHORITIES = _named_authorities("""
     select distinct la_code
     from indicator_values
     where org_level = 'la' and period_grain = 'month' and list_contains(?::VARCHAR[], indicator_id)
-),
-units as (
-    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
-),
-neighbours as (
-    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
-)
-select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
-from las
-left join units on units.la_code = las.la_code
-left join neighbours on neighbours.la_code = las.la_code
-order by las.la_code
-"""
+""")
 
 _MONTHS = """
 select period_label, min(period_start) as period_start, max(period_end) as period_end
@@ -364,24 +375,11 @@ def cin_exceptions(la_code: str, as_at: dt.date) -> pl.DataFrame:
 
 # --- the workforce and complaints pages (docs/contracts.md, "Workforce and complaints") ------------------------
 
-_PERIOD_AUTHORITIES = """
-with las as (
+_PERIOD_AUTHORITIES = _named_authorities("""
     select distinct la_code
     from indicator_values
     where org_level = 'la' and period_grain = ? and list_contains(?::VARCHAR[], indicator_id)
-),
-units as (
-    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
-),
-neighbours as (
-    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
-)
-select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
-from las
-left join units on units.la_code = las.la_code
-left join neighbours on neighbours.la_code = las.la_code
-order by las.la_code
-"""
+""")
 
 _PERIOD_VALUES = """
 select indicator_id, period_grain, period_start, period_end, period_label, org_level, org_id,
@@ -539,22 +537,7 @@ _QA_ROLES = {
     "lookup": "select role_id, role_name, kind from lookup.qa_roles order by role_id",
 }
 
-_QA_AUTHORITIES = """
-with las as (
-    select distinct la_code from qa_schedule where la_code is not null
-),
-units as (
-    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
-),
-neighbours as (
-    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
-)
-select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
-from las
-left join units on units.la_code = las.la_code
-left join neighbours on neighbours.la_code = las.la_code
-order by las.la_code
-"""
+_QA_AUTHORITIES = _named_authorities("select distinct la_code from qa_schedule where la_code is not null")
 
 _QA_SCHEDULE_SPAN = """
 select min(due_date) as first_due, max(due_date) as last_due, max(as_at_date) as as_at_date,
@@ -609,11 +592,20 @@ def qa_register() -> pl.DataFrame:
     return query(_QA_REGISTER)
 
 
+def _seed_rows(queries: dict[str, str], table: str, wanted: Sequence[str]) -> pl.DataFrame | None:
+    """A seed's rows by the first of `queries` (one per schema: `main` if the build serves the seed there, else
+    dbt's `lookup`) whose table has the `wanted` columns; None when none has."""
+    for schema, sql in queries.items():
+        if set(wanted) <= set(table_columns(table, schema)):
+            return query(sql)
+    return None
+
+
 def qa_roles() -> pl.DataFrame:
     """role_id, role_name, kind of every role the framework names; empty when the build has no roles table."""
-    for schema, sql in _QA_ROLES.items():
-        if {"role_id", "role_name"} <= set(table_columns("qa_roles", schema)):
-            return query(sql)
+    roles = _seed_rows(_QA_ROLES, "qa_roles", ("role_id", "role_name"))
+    if roles is not None:
+        return roles
     return pl.DataFrame(schema={"role_id": pl.String, "role_name": pl.String, "kind": pl.String})
 
 
@@ -690,27 +682,15 @@ PACK_COLUMNS = (
     "short_name",
     "unit",
     "polarity",
+    "benchmark_series",
     "sort_order",
 )
 
-_PACK_AUTHORITIES = """
-with las as (
+_PACK_AUTHORITIES = _named_authorities("""
     select distinct la_code
     from audience_packs
     where audience_id = ? and period_grain = ? and org_level = ? and la_code is not null
-),
-units as (
-    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
-),
-neighbours as (
-    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
-)
-select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
-from las
-left join units on units.la_code = las.la_code
-left join neighbours on neighbours.la_code = las.la_code
-order by las.la_code
-"""
+""")
 
 _PACK_PERIODS = """
 select period_label, min(period_start) as period_start, max(period_end) as period_end
@@ -762,10 +742,8 @@ def pack_values(
 
 # --- the indicator explorer (issue 6) --------------------------------------------------------------------
 
-_EXPLORER_CATALOGUE = """
-select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
-       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
-       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
+_EXPLORER_CATALOGUE = f"""
+select {_CATALOGUE_COLUMNS}
 from indicators
 order by sort_order nulls last, indicator_id
 """
@@ -777,22 +755,7 @@ _EXPLORER_DOMAINS = {
 }
 EXPLORER_DOMAIN_COLUMNS = ("domain", "domain_name", "description", "sort_order")
 
-_EXPLORER_AUTHORITIES = """
-with las as (
-    select distinct la_code from indicator_values where org_level = 'la'
-),
-units as (
-    select la_code, min(org_name) as la_name from org_units where org_level = 'la' group by la_code
-),
-neighbours as (
-    select la_code, min(la_name) as la_name from statistical_neighbours group by la_code
-)
-select las.la_code, coalesce(units.la_name, neighbours.la_name) as la_name
-from las
-left join units on units.la_code = las.la_code
-left join neighbours on neighbours.la_code = las.la_code
-order by las.la_code
-"""
+_EXPLORER_AUTHORITIES = _named_authorities("select distinct la_code from indicator_values where org_level = 'la'")
 
 # Every period of one indicator at one grain, for the authority and each of its services and teams (the page
 # needs them all: a small team's count can be worked out from its service's, so suppression looks across).
@@ -874,9 +837,9 @@ def explorer_catalogue() -> pl.DataFrame:
 def explorer_domains() -> pl.DataFrame:
     """domain, domain_name, description, sort_order from the `indicator_domains` seed; empty when the build has
     none (pages then name domains from their ids)."""
-    for schema, sql in _EXPLORER_DOMAINS.items():
-        if set(EXPLORER_DOMAIN_COLUMNS) <= set(table_columns("indicator_domains", schema)):
-            return query(sql)
+    domains = _seed_rows(_EXPLORER_DOMAINS, "indicator_domains", EXPLORER_DOMAIN_COLUMNS)
+    if domains is not None:
+        return domains
     return pl.DataFrame(
         schema={"domain": pl.String, "domain_name": pl.String, "description": pl.String, "sort_order": pl.Int64}
     )
@@ -960,19 +923,9 @@ group by financial_year
 order by financial_year desc
 """
 
-_REPORT_CATALOGUE = """
-select indicator_id, name, short_name, domain, indicator_group, breakdown_label, definition,
-       numerator_definition, denominator_definition, unit, polarity, target, amber_threshold,
-       definition_source, qa_task_ids, audiences, grains, benchmark_series, is_stock, sort_order
-from indicators
-order by sort_order nulls last, indicator_id
-"""
+_REPORT_CATALOGUE = _EXPLORER_CATALOGUE  # the whole catalogue, as the explorer reads it
 
-_REPORT_DOMAINS = {
-    "main": "select domain, domain_name, description, sort_order from main.indicator_domains",
-    "lookup": "select domain, domain_name, description, sort_order from lookup.indicator_domains",
-}
-REPORT_DOMAIN_COLUMNS = ("domain", "domain_name", "description", "sort_order")
+REPORT_DOMAIN_COLUMNS = EXPLORER_DOMAIN_COLUMNS  # the same seed as the explorer's
 
 # The authority's rows at one grain for the financial years asked for (the report's year and the one before).
 _REPORT_VALUES = """
@@ -1023,14 +976,9 @@ def report_catalogue() -> pl.DataFrame:
 
 
 def report_domains() -> pl.DataFrame:
-    """The `indicator_domains` seed (domain, domain_name, description, sort_order); empty when the build has
-    none (the report then names domains from their ids)."""
-    for schema, sql in _REPORT_DOMAINS.items():
-        if set(REPORT_DOMAIN_COLUMNS) <= set(table_columns("indicator_domains", schema)):
-            return query(sql)
-    return pl.DataFrame(
-        schema={"domain": pl.String, "domain_name": pl.String, "description": pl.String, "sort_order": pl.Int64}
-    )
+    """The `indicator_domains` seed (domain, domain_name, description, sort_order), as the explorer reads it;
+    empty when the build has none (the report then names domains from their ids)."""
+    return explorer_domains()
 
 
 def report_values(la_code: str, grain: str, financial_years: Sequence[str]) -> pl.DataFrame:

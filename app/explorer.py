@@ -6,8 +6,13 @@ services and its teams), through `app.data.explorer_values`, and shows one org u
 screen, in the chart and in the CSV download goes through the rules of `app.disclosure`:
 
 * a count of 0 to 4 is "fewer than 5"; because teams add up to their service and services to the authority, a
-  second cell is hidden wherever a small one could be worked out by subtraction (`monthly.protected_cells`, as
-  the CSCMT page does);
+  second cell is hidden wherever a small one could be worked out by subtraction (as the CSCMT page does);
+* a flow (a count of events in the period, catalogue `is_stock = false`) also adds up over time: the three months
+  of a quarter make the quarter and the four quarters of a financial year make the year, so a month hidden here
+  could be worked out from the quarter shown on the same page a grain away. For a flow the hidden cells are worked
+  out once over everything the page can show for the authority (every org unit, every month, quarter and year,
+  `protected_lattice`), and each grain hides what that says, so no two views together give a small number away.
+  A stock (a count on the last day of the period) does not add up over time, so only the org units are looked at;
 * a percentage or rate is hidden when its numerator or denominator is small. This page also shows numerators and
   denominators, which are counts and add up across teams like any count, so they are protected as a breakdown
   too; where either of a cell's is hidden, its numerator, denominator and value are all hidden (the value and one
@@ -32,7 +37,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from app import disclosure, formatting, monthly
+from app import data, disclosure, formatting, monthly
 from app.data import plain_types
 from app.indicators import Indicator
 
@@ -141,6 +146,9 @@ class Measure:
     qa_task_ids: tuple[str, ...]
     audiences: tuple[str, ...]
     benchmark_series: str | None
+    # A count at the period's end (children on a plan on the last day) rather than events in the period (plans
+    # started): a stock does not add up over time. Unknown counts as a flow, which only ever hides more.
+    is_stock: bool = False
 
     @classmethod
     def from_row(cls, row: Row) -> Measure:
@@ -151,6 +159,7 @@ class Measure:
             qa_task_ids=tuple(split_list(row.get("qa_task_ids"))),
             audiences=tuple(split_list(row.get("audiences"))),
             benchmark_series=row.get("benchmark_series"),
+            is_stock=not _missing(row.get("is_stock")) and bool(row.get("is_stock")),
         )
 
     @property
@@ -348,23 +357,151 @@ def published_text(unit: str, value: Any) -> str:
     return formatting.by_unit(unit, float(value))
 
 
+# --- small numbers across org units and across time -----------------------------------------------------------
+
+Cell = tuple[str, dt.date, OrgKey]  # (grain, period start, org unit)
+# Grid[grain][period start][org unit]: one count (None when not known); a cell that is not there is not shown.
+Grid = Mapping[str, Mapping[dt.date, Mapping[OrgKey, float | None]]]
+# How a flow adds up over time: a total's grain -> the grains its parts may be in, each with how many parts and how
+# many months apart they start, the first that is all there winning (a year is its quarters, else its months).
+TIME_PARTS: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "quarter": (("month", 3, 1),),
+    "year": (("quarter", 4, 3), ("month", 12, 1)),
+}
+
+
+def _grain_rank(grain: str) -> tuple[int, str]:
+    return (GRAIN_ORDER.index(grain) if grain in GRAIN_ORDER else len(GRAIN_ORDER), grain)
+
+
+def org_sums(keys: Iterable[OrgKey], service_of: Mapping[str, str | None]) -> list[tuple[OrgKey, list[OrgKey]]]:
+    """How one period's org units add up, as `monthly.protected_cells` has it: each service is its teams; the
+    authority is its teams, and its services with any team outside them."""
+    keys = list(keys)
+    la = [k for k in keys if k[0] == "la"]
+    services = [k for k in keys if k[0] == "service"]
+    teams = [k for k in keys if k[0] == "team"]
+    present_services = {k[1] for k in services}
+    sums: list[tuple[OrgKey, list[OrgKey]]] = []
+    for service in services:
+        members = [t for t in teams if service_of.get(t[1]) == service[1]]
+        if members:
+            sums.append((service, members))
+    for total in la:
+        if teams:
+            sums.append((total, teams))
+        if services:
+            loose = [t for t in teams if service_of.get(t[1]) not in present_services]
+            sums.append((total, services + loose))
+    return sums
+
+
+def time_sums(grid: Grid) -> list[tuple[Cell, list[Cell]]]:
+    """How a flow adds up over time, org unit by org unit: each quarter is its 3 months and each financial year its
+    4 quarters (else its 12 months), only where every part is there."""
+    sums: list[tuple[Cell, list[Cell]]] = []
+    for grain in sorted(grid, key=_grain_rank):
+        for start in sorted(grid[grain]):
+            options = [
+                (grid[part_grain], part_grain, [formatting.shift_months(start, k * step) for k in range(n)])
+                for part_grain, n, step in TIME_PARTS.get(grain, ())
+                if part_grain in grid
+            ]
+            for key in grid[grain][start]:
+                for periods, part_grain, starts in options:
+                    if all(key in periods.get(s, ()) for s in starts):
+                        sums.append(((grain, start, key), [(part_grain, s, key) for s in starts]))
+                        break
+    return sums
+
+
+def _tag(cell: Cell) -> str:
+    grain, start, (level, org_id) = cell
+    return f"{grain}|{start.isoformat()}|{level}|{org_id}"
+
+
+def protected_lattice(grid: Grid, service_of: Mapping[str, str | None], across_time: bool) -> set[Cell]:
+    """The cells of one count that must be hidden, worked out all together: every small number (0 to 4), and a
+    second cell wherever one could be worked out by subtraction, through how the org units add up in each period
+    and, with `across_time` (a flow), how months add up to quarters and quarters to years
+    (`disclosure.protect_breakdown`, which repeats until nothing changes).
+
+    A total may hold more than its parts (events recorded with no team count for the authority only). That rest is
+    never shown, but it can be worked out when every part is shown, so a rest of 1 to 4 is protected like any small
+    cell; a rest of 5 or more cannot be told apart from a hidden part, so that sum protects nothing and is left out.
+    """
+    tags: dict[Cell, str] = {}  # protect_breakdown's keys, which also break its ties: grain, period, org unit
+    counts: dict[str, float | None] = {}
+    sums: list[tuple[Cell, list[Cell]]] = []
+    for grain in sorted(grid, key=_grain_rank):
+        for start in sorted(grid[grain]):
+            period = grid[grain][start]
+            for key, n in period.items():
+                tag = tags[(grain, start, key)] = _tag((grain, start, key))
+                counts[tag] = None if _missing(n) else n
+            for total, parts in org_sums(period, service_of):
+                sums.append(((grain, start, total), [(grain, start, p) for p in parts]))
+    if across_time:
+        sums += time_sums(grid)
+
+    constraints: list[tuple[str, list[str]]] = []
+    for n, (total, parts) in enumerate(sums):
+        part_tags = [tags[p] for p in parts]
+        known = [counts[tags[total]], *(counts[t] for t in part_tags)]
+        if None in known:
+            constraints.append((tags[total], part_tags))
+            continue
+        rest = known[0] - sum(known[1:])
+        if rest >= disclosure.THRESHOLD:
+            continue
+        if rest >= 0.5:
+            counts[f"rest|{n}"] = rest
+            part_tags.append(f"rest|{n}")
+        constraints.append((tags[total], part_tags))
+
+    hidden = disclosure.protect_breakdown(counts, constraints)
+    return {cell for cell, tag in tags.items() if tag in hidden or disclosure.is_small(counts[tag])}
+
+
+def _rows_by_start(values: pl.DataFrame) -> dict[dt.date, dict[OrgKey, Row]]:
+    """Just the counts of another grain's rows, by period start and org unit (all its protection needs)."""
+    wanted = ("period_start", "org_level", "org_id", "value", "numerator", "denominator")
+    rows: dict[dt.date, dict[OrgKey, Row]] = {}
+    for row in plain_types(values.select(c for c in wanted if c in values.columns)).to_dicts():
+        rows.setdefault(row["period_start"], {})[(row["org_level"], row["org_id"])] = row
+    return rows
+
+
+def _by_period(values: pl.DataFrame) -> tuple[dict[dt.date, dict[OrgKey, Row]], dict[dt.date, Period]]:
+    rows: dict[dt.date, dict[OrgKey, Row]] = {}
+    periods: dict[dt.date, Period] = {}
+    for row in plain_types(values).to_dicts():
+        start = row["period_start"]
+        rows.setdefault(start, {})[(row["org_level"], row["org_id"])] = row
+        periods.setdefault(start, Period(row["period_label"], start, row["period_end"]))
+    return rows, periods
+
+
 class Series:
     """One indicator at one grain: every period for the authority, its services and its teams, with the cells
-    the small-number rules hide worked out once per period."""
+    the small-number rules hide worked out once for the whole series (for a flow, with every other grain the page
+    can show: `other_grains`, a frame per grain, else read from the warehouse when first needed)."""
 
-    def __init__(self, measure: Measure, values: pl.DataFrame, orgs: monthly.OrgUnits) -> None:
+    def __init__(
+        self,
+        measure: Measure,
+        values: pl.DataFrame,
+        orgs: monthly.OrgUnits,
+        other_grains: Mapping[str, pl.DataFrame] | None = None,
+    ) -> None:
         self.measure = measure
         self.unit = measure.unit
         self.in_full = measure.in_full
         self.orgs = orgs
-        self._rows: dict[dt.date, dict[OrgKey, Row]] = {}
-        periods: dict[dt.date, Period] = {}
-        for row in plain_types(values).to_dicts():
-            start = row["period_start"]
-            self._rows.setdefault(start, {})[(row["org_level"], row["org_id"])] = row
-            periods.setdefault(start, Period(row["period_label"], start, row["period_end"]))
+        self._rows, periods = _by_period(values)
         self._periods = [periods[s] for s in sorted(periods)]
-        self._hidden: dict[dt.date, tuple[set[OrgKey], set[OrgKey]]] = {}
+        self._other_grains = other_grains
+        self._hidden: dict[dt.date, set[OrgKey]] | None = None
         grain = values["period_grain"][0] if values.height and "period_grain" in values.columns else None
         self.grain: str | None = grain
 
@@ -383,33 +520,79 @@ class Series:
 
     # suppression
 
-    def _work_out(self, start: dt.date) -> tuple[set[OrgKey], set[OrgKey]]:
-        """(cells whose value is hidden, cells whose numerator and denominator are hidden) in one period."""
-        if start in self._hidden:
-            return self._hidden[start]
-        rows = self._rows.get(start, {})
-        if self.in_full:
-            result: tuple[set[OrgKey], set[OrgKey]] = (set(), set())
-        else:
-            service_of = {k[1]: self.orgs.service_of(k[1]) for k in rows if k[0] == "team"}
-            value_hidden = monthly.protected_cells(rows, self.unit, service_of)
-            if self.unit == "count":
-                result = (value_hidden, value_hidden)
+    @property
+    def across_time(self) -> bool:
+        """Whether small numbers are protected across grains as well as org units: a flow about children."""
+        return not self.in_full and not self.measure.is_stock and self.grain in GRAIN_ORDER
+
+    def _grid_rows(self) -> dict[str, dict[dt.date, dict[OrgKey, Row]]]:
+        """Rows by grain and period start: this series' own and, for a flow, every other grain the page offers."""
+        assert self.grain is not None
+        grid = {self.grain: self._rows}
+        if not self.across_time:
+            return grid
+        for grain in GRAIN_ORDER:
+            if grain == self.grain or grain not in self.measure.grains:
+                continue
+            if self._other_grains is not None:
+                frame = self._other_grains.get(grain)
             else:
-                parts_hidden = set(value_hidden)
-                for column in ("numerator", "denominator"):
-                    counts = {k: {"value": r.get(column)} for k, r in rows.items() if not _missing(r.get(column))}
-                    parts_hidden |= monthly.protected_cells(counts, "count", service_of)
-                result = (value_hidden | parts_hidden, parts_hidden)
-        self._hidden[start] = result
-        return result
+                frame = data.explorer_values(self.orgs.la_code, self.measure.indicator_id, grain)
+            if frame is not None and frame.height:
+                grid[grain] = _rows_by_start(frame)
+        return grid
+
+    def _work_out(self) -> dict[dt.date, set[OrgKey]]:
+        """Period start -> the org units whose cell is hidden at this series' grain (value, numerator, denominator,
+        status and change together), worked out once."""
+        if self._hidden is not None:
+            return self._hidden
+        self._hidden = {}
+        if self.in_full or not self._rows:
+            return self._hidden
+        grid = self._grid_rows()
+        team_ids = {k[1] for periods in grid.values() for rows in periods.values() for k in rows if k[0] == "team"}
+        service_of = {t: self.orgs.service_of(t) for t in sorted(team_ids)}
+
+        def protect(count_of: Any, present_only: bool) -> dict[dt.date, set[OrgKey]]:
+            counts = {
+                grain: {
+                    start: {k: count_of(r) for k, r in rows.items() if not (present_only and _missing(count_of(r)))}
+                    for start, rows in periods.items()
+                }
+                for grain, periods in grid.items()
+            }
+            out: dict[dt.date, set[OrgKey]] = {}
+            for grain, start, key in protected_lattice(counts, service_of, self.across_time):
+                if grain == self.grain:
+                    out.setdefault(start, set()).add(key)
+            return out
+
+        if self.unit == "count":
+            # value = numerator for counts; the numerator stands in for a missing value
+            self._hidden = protect(lambda r: r.get("numerator") if _missing(r.get("value")) else r.get("value"), False)
+            return self._hidden
+        # A percentage or rate is hidden on its own numerator and denominator; those are counts and add up like any
+        # count, so each is protected as one. Where either of a cell's is hidden, its numerator, denominator and
+        # value all are (the value and one of them would give the other away).
+        parts = {
+            start: {k for k, r in rows.items() if disclosure.is_hidden(self.unit, *_cell(r))}
+            for start, rows in self._rows.items()
+        }
+        for column in ("numerator", "denominator"):
+            for start, keys in protect(lambda r, c=column: r.get(c), True).items():
+                parts.setdefault(start, set()).update(keys)
+        self._hidden = {start: keys for start, keys in parts.items() if keys}
+        return self._hidden
 
     def hidden(self, key: OrgKey, start: dt.date) -> bool:
         """Whether the cell's value (and with it its RAG and changes) may not be shown."""
-        return key in self._work_out(start)[0]
+        return key in self._work_out().get(start, ())
 
     def parts_hidden(self, key: OrgKey, start: dt.date) -> bool:
-        return key in self._work_out(start)[1]
+        """Whether the cell's numerator and denominator may not be shown (always with its value: either of them and
+        the value would give the other away)."""
+        return key in self._work_out().get(start, ())
 
     # text
 

@@ -148,6 +148,16 @@ def benchmark_year_label(time_period: int | None) -> str:
     return financial_year(int(time_period) - 1)
 
 
+def comparator_year(time_period: int | None, benchmark_series: str | None = None) -> str:
+    """Which published figures a comparator is: DfE's year to 31 March ("2023-24"), or, for a series published
+    as at 30 September (the social work workforce census), that census day ("30 September 2024")."""
+    if time_period is None or _missing(time_period):
+        return ""
+    if "30 september" in (benchmark_series or "").lower():
+        return f"30 September {int(time_period)}"
+    return benchmark_year_label(time_period)
+
+
 def shift_months(d: dt.date, months: int) -> dt.date:
     """Same day-of-month `months` later (day clipped); used with period starts, which are the 1st."""
     m = d.month - 1 + months

@@ -3,12 +3,13 @@ indicator definitions, tables with CSV downloads, RAG badges."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from app import data, downloads, formatting
+from app import data, downloads, formatting, monthly
 from app.indicators import RAG_TEXT, Indicator
 
 APP_TITLE = "Children's social care quality assurance"
@@ -80,6 +81,28 @@ def definition_popover(indicator: Indicator | None, *, key: str, label: str = "A
         st.markdown(definition_markdown(indicator))
 
 
+def definition_popovers(indicators: Sequence[Indicator | None], *, key: str) -> None:
+    """A row of definition popovers (up to six a row), one per indicator present, each labelled with its short
+    name; widget keys are `key` and the indicator id."""
+    present = [i for i in indicators if i is not None]
+    if not present:
+        return
+    cols = st.columns(min(len(present), 6))
+    for n, ind in enumerate(present):
+        with cols[n % len(cols)]:
+            definition_popover(ind, key=f"{key}_{ind.indicator_id}", label=ind.short_name)
+
+
+def lacking_note(what: str, table: str, lacking: Sequence[str], columns: Sequence[str], *, plural: bool = True) -> None:
+    """Say that `what` is not in this build: the `table` lacks these columns, or is missing (no `columns`)."""
+    st.info(
+        f"{what} {'are' if plural else 'is'} not available in this build"
+        + ("." if not columns else f" (the {table} lacks {', '.join(lacking)}).")
+        + f" A newer `csqa build` adds {'them' if plural else 'it'}.",
+        icon=":material/database:",
+    )
+
+
 def definition_markdown(indicator: Indicator) -> str:
     lines = [f"**{indicator.name}**", "", indicator.definition or "No definition recorded in the catalogue."]
     if indicator.numerator_definition:
@@ -127,6 +150,21 @@ def table(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download 
         st.markdown("_No figures for this period._")
         return
     st.table(df, hide_index=True, border="horizontal")
+    _download(df, key=key, file_name=file_name, label=label)
+
+
+def escaped_table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str], empty: str) -> None:
+    """A table exactly as its CSV download holds it, but that `st.table` renders Markdown: the `escape` columns
+    (text from the data) and every header are escaped for the screen only; the download holds them as they are,
+    made safe for spreadsheets by `app.downloads`. `empty` is said instead of an empty table."""
+    if df.is_empty():
+        st.markdown(empty)
+        return
+    st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
+    _download(df, key=key, file_name=file_name)
+
+
+def _download(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
         data=downloads.to_csv_bytes(df),

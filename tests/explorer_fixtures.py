@@ -51,6 +51,33 @@ so no period has them beside it.
 
 `audits_completed` (domain `audit`, which the domains seed does not name): in the catalogue, no values.
 
+Stocks and flows (catalogue `is_stock`): CP plans, CP visits, the CLA rate and the vacancy rate are stocks (a count
+on the last day of the period); starters and audits are flows (events in the period: starters' months add up to
+the quarter, North 1.0 + 0.0 + 0.5 = 1.5, South 0.0 + 2.0 + 0.0 = 2.0). The numbers above are not meant to add up
+over time.
+
+`flows=True` adds three measures whose months add up to their quarters and quarters to their year, for the small-
+number protection across time (periods: months Jan to Jun 2024; quarters 2023-24 Q1 to Q4 and 2024-25 Q1; the year
+2023-24; the service and the authority are North + South):
+
+`cp_plans_started` (count, child protection, a flow; month, quarter, year):
+
+| period | North | South | service and authority |
+| --- | --- | --- | --- |
+| Jan / Feb / Mar 2024 | 2 / 5 / 5 | 6 / 7 / 8 | 8 / 12 / 13 |
+| Apr / May / Jun 2024 | 6 / 7 / 8 | 9 / 9 / 9 | 15 / 16 / 17 |
+| 2023-24 Q1 / Q2 / Q3 / Q4 | 3 / 6 / 9 / 12 | 10 / 11 / 12 / 21 | 13 / 17 / 21 / 33 |
+| 2024-25 Q1 | 21 | 27 | 48 |
+| 2023-24 | 30 | 54 | 84 |
+
+North's January 2 is the reviewer's shape: shown next to February's 5, March's 5 and the quarter's 12, it could be
+worked out as 12 - 5 - 5. Likewise North's 2023-24 Q1 of 3 from the year's 30 and Q2, Q3, Q4 (6, 9, 12).
+`cla_at_period_end` (count, children looked after, a stock; month, quarter, year) has the same numbers: a stock does
+not add up over time, so only the org units protect it. `cin_referrals_nfa_pct` (percent, children in need, a flow,
+lower is better, target 45, amber to 55; month and quarter), North / South numerator / denominator: Jan 2/10 /
+6/12, Feb 5/10 / 7/12, Mar 5/10 (50.0%) / 8/12 (66.7%); 2023-24 Q4 12/30 (40.0%) / 21/36 (58.3%); the service and
+the authority 8/22, 12/22, 13/22 and 33/66 (50.0%).
+
 Domains seed: children_looked_after "Children looked after" (10), child_protection "Child protection" (20),
 complaints "Complaints" (50, no measure here), workforce "Workforce" (60). So the page lists Children looked after,
 Child protection, Workforce, then Audit.
@@ -65,6 +92,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 from workforce_fixtures import CATALOGUE_COLUMNS, DDL, VALUE_COLUMNS, _insert, _select
 
 LA, LA_NAME, REGION = "845", "East Sussex", "South East"
@@ -77,6 +105,8 @@ BUILT_AT = dt.datetime(2024, 7, 10, 8, 0)
 
 CP_PLANS, CP_VISITS, CLA_RATE = "cp_plans_at_period_end", "cp_visits_in_time_pct", "cla_rate_per_10k"
 STARTERS, VACANCY, AUDITS = "wf_starters_fte", "wf_vacancy_rate_pct", "audits_completed"
+CP_STARTED, CLA_AT_END, NFA_PCT = "cp_plans_started", "cla_at_period_end", "cin_referrals_nfa_pct"  # flows=True
+FLOWS = {STARTERS, AUDITS, CP_STARTED, NFA_PCT}  # events in the period; the rest are stocks
 
 YEARS = [("2022-23", dt.date(2022, 4, 1), dt.date(2023, 3, 31)), ("2023-24", dt.date(2023, 4, 1), dt.date(2024, 3, 31))]
 QUARTERS = [
@@ -91,6 +121,22 @@ MONTHS = [
 ]
 PERIODS = {"year": YEARS, "quarter": QUARTERS, "month": MONTHS}
 LABELS = {grain: [p[0] for p in periods] for grain, periods in PERIODS.items()}
+# the periods of the measures `flows=True` adds
+FLOW_PERIODS = {
+    "year": YEARS[1:],
+    "quarter": [
+        ("2023-24 Q1", dt.date(2023, 4, 1), dt.date(2023, 6, 30)),
+        ("2023-24 Q2", dt.date(2023, 7, 1), dt.date(2023, 9, 30)),
+        *QUARTERS,
+    ],
+    "month": [
+        ("Jan 2024", dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
+        ("Feb 2024", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        ("Mar 2024", dt.date(2024, 3, 1), dt.date(2024, 3, 31)),
+        *MONTHS,
+    ],
+}
+FLOW_LABELS = {grain: [p[0] for p in periods] for grain, periods in FLOW_PERIODS.items()}
 
 CLA_SERIES = "cla_number_and_rate_per_10k_children.csv: rate_per_10000"
 CSWW_SERIES = "csww_indicators_2017_to_2025.csv (as at 30 September of time_period): vacancy_rate_fte"
@@ -113,6 +159,15 @@ CATALOGUE: dict[str, tuple] = {
     AUDITS: ("Case-file audits completed", "Audits completed", "audit", "count", "neutral", None, None, "month", 900,
              "", "", None),
 }  # fmt: skip
+FLOW_CATALOGUE: dict[str, tuple] = {
+    CP_STARTED: ("Child protection plans started", "CP plans started", "child_protection", "count", "neutral", None,
+                 None, "month;quarter;year", 30, "4.1", "cscmt", None),
+    CLA_AT_END: ("Children looked after at the end of the period", "CLA", "children_looked_after", "count",
+                 "neutral", None, None, "month;quarter;year", 6, "4.1", "cscmt", None),
+    NFA_PCT: ("Referrals closed with no further action", "Referrals NFA", "children_in_need", "percent",
+              "lower_is_better", 45.0, 55.0, "month;quarter", 40, "4.1", "cscmt", None),
+}  # fmt: skip
+ALL_CATALOGUE = CATALOGUE | FLOW_CATALOGUE
 DEFINITIONS = {
     CLA_RATE: "Children looked after on the last day of the period per 10,000 children aged 0 to 17.",
     CP_PLANS: "Children subject to a child protection plan on the last day of the period.",
@@ -120,6 +175,9 @@ DEFINITIONS = {
     STARTERS: "Employed social workers who joined in the period, in FTE.",
     VACANCY: "Vacant funded posts as a percentage of vacant posts plus employees.",
     AUDITS: "Case-file audits dated in the period.",
+    CP_STARTED: "Child protection plans that started in the period.",
+    CLA_AT_END: "Children looked after on the last day of the period.",
+    NFA_PCT: "Of the referrals closed in the period, the percentage closed with no further action.",
 }
 SOURCE = "Hand-made explorer test catalogue"
 VISITS_SOURCE = "Local measure agreed by CSCMT (2024)"
@@ -162,6 +220,18 @@ POPULATION = 100_000
 STARTERS_FTE = {"Apr 2024": (1.0, 0.0), "May 2024": (0.0, 2.0), "Jun 2024": (0.5, 0.0), "2024-25 Q1": (1.5, 2.0)}
 VACANCIES = {"Apr 2024": ((1, 4), (2, 10)), "May 2024": ((1, 5), (1, 10)), "Jun 2024": ((0, 5), (1, 10))}
 OTHER_PLANS = {"Apr 2024": 20, "May 2024": 22, "Jun 2024": 25}
+# flows=True: (North, South) per period label; CLA_AT_END has the same numbers as CP_STARTED
+STARTED = {
+    "Jan 2024": (2, 6), "Feb 2024": (5, 7), "Mar 2024": (5, 8),
+    "Apr 2024": (6, 9), "May 2024": (7, 9), "Jun 2024": (8, 9),
+    "2023-24 Q1": (3, 10), "2023-24 Q2": (6, 11), "2023-24 Q3": (9, 12), "2023-24 Q4": (12, 21),
+    "2024-25 Q1": (21, 27),
+    "2023-24": (30, 54),
+}  # fmt: skip
+NFA = {
+    "Jan 2024": ((2, 10), (6, 12)), "Feb 2024": ((5, 10), (7, 12)), "Mar 2024": ((5, 10), (8, 12)),
+    "2023-24 Q4": ((12, 30), (21, 36)),
+}  # fmt: skip
 
 NEIGHBOURS = [  # rank, code, name, closeness, region
     (1, "878", "Devon", "Very close", "South West"),
@@ -195,9 +265,9 @@ def neighbour_mean(indicator_id: str, year: int) -> tuple[float, int]:
     return sum(shown) / len(shown), len(shown)
 
 
-def _catalogue() -> list[dict[str, Any]]:
+def _catalogue(flows: bool = False) -> list[dict[str, Any]]:
     rows = []
-    for ind, spec in CATALOGUE.items():
+    for ind, spec in (CATALOGUE | FLOW_CATALOGUE if flows else CATALOGUE).items():
         name, short, domain, unit, polarity, target, amber, grains, order, tasks, audiences, series = spec
         rows.append(
             {
@@ -219,7 +289,7 @@ def _catalogue() -> list[dict[str, Any]]:
                 "audiences": audiences or None,
                 "grains": grains,
                 "benchmark_series": series,
-                "is_stock": unit != "count",
+                "is_stock": ind not in FLOWS,
                 "sort_order": order,
             }
         )
@@ -227,7 +297,7 @@ def _catalogue() -> list[dict[str, Any]]:
 
 
 def rag(indicator_id: str, value: float | None) -> str | None:
-    _, _, _, _, polarity, target, amber, *_ = CATALOGUE[indicator_id]
+    _, _, _, _, polarity, target, amber, *_ = ALL_CATALOGUE[indicator_id]
     if target is None or value is None:
         return None
     if polarity == "higher_is_better":
@@ -236,11 +306,11 @@ def rag(indicator_id: str, value: float | None) -> str | None:
 
 
 def _period(grain: str, label: str) -> tuple[str, dt.date, dt.date]:
-    return next(p for p in PERIODS[grain] if p[0] == label)
+    return next(p for p in PERIODS[grain] + FLOW_PERIODS[grain] if p[0] == label)
 
 
 def _grain_of(label: str) -> str:
-    return next(g for g, labels in LABELS.items() if label in labels)
+    return next(g for g in PERIODS if label in LABELS[g] + FLOW_LABELS[g])
 
 
 def _benchmark(indicator_id: str, end: dt.date) -> int | None:
@@ -254,7 +324,7 @@ def _row(
 ) -> dict[str, Any]:
     grain = _grain_of(label)
     _, start, end = _period(grain, label)
-    unit = CATALOGUE[indicator_id][3]
+    unit = ALL_CATALOGUE[indicator_id][3]
     if denominator is None:
         value = float(numerator)
     else:
@@ -274,7 +344,7 @@ def _row(
         numerator=float(numerator),
         denominator=None if denominator is None else float(denominator),
         value=value,
-        target=CATALOGUE[indicator_id][5],
+        target=ALL_CATALOGUE[indicator_id][5],
         rag=rag(indicator_id, value),
     )
     year = _benchmark(indicator_id, end) if la == LA else None
@@ -297,7 +367,7 @@ def _breakdown(indicator_id: str, label: str, north: tuple, south: tuple) -> lis
     ]
 
 
-def _values(two_authorities: bool) -> list[dict[str, Any]]:
+def _values(two_authorities: bool, flows: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for label, (north, south) in PLANS.items():
         rows += _breakdown(CP_PLANS, label, (north, None), (south, None))
@@ -311,6 +381,12 @@ def _values(two_authorities: bool) -> list[dict[str, Any]]:
         rows += _breakdown(VACANCY, label, north, south)
     if two_authorities:
         rows += [_row(CP_PLANS, label, "la", OTHER_LA, n, None, la=OTHER_LA) for label, n in OTHER_PLANS.items()]
+    if flows:
+        for label, (north, south) in STARTED.items():
+            rows += _breakdown(CP_STARTED, label, (north, None), (south, None))
+            rows += _breakdown(CLA_AT_END, label, (north, None), (south, None))
+        for label, (north, south) in NFA.items():
+            rows += _breakdown(NFA_PCT, label, north, south)
 
     # the period before and its direction, as the mart fills them
     by_key = {(r["indicator_id"], r["period_grain"], r["la_code"], r["org_level"], r["org_id"], r["period_start"]): r
@@ -323,7 +399,7 @@ def _values(two_authorities: bool) -> list[dict[str, Any]]:
         if before is None:
             continue
         r["previous_value"] = before["value"]
-        polarity = CATALOGUE[r["indicator_id"]][4]
+        polarity = ALL_CATALOGUE[r["indicator_id"]][4]
         if abs(r["value"] - before["value"]) < 1e-9:
             r["direction_previous"] = "same"
         elif polarity == "neutral":
@@ -388,12 +464,18 @@ def _org_units(two_authorities: bool) -> list[dict[str, Any]]:
 
 
 def write_warehouse(
-    path: Path | str, *, published: bool = True, domains: bool = True, two_authorities: bool = False
+    path: Path | str,
+    *,
+    published: bool = True,
+    domains: bool = True,
+    two_authorities: bool = False,
+    flows: bool = False,
 ) -> Path:
     """Write the hand-made warehouse to `path` (replacing any file there) and return the path.
 
     `published=False` leaves out `published_comparators` and `domains=False` the `indicator_domains` seed, as an
-    older build would; `two_authorities=True` adds a second authority.
+    older build would; `two_authorities=True` adds a second authority; `flows=True` the measures that add up over
+    time.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -404,8 +486,8 @@ def write_warehouse(
         con.execute(DDL)
         con.execute(SEEDS_DDL)
         con.execute("insert into meta.build_info values (?, ?, ?, ?, ?)", [BUILD_ID, BUILT_AT, "1.11.0", "0.1.0", True])
-        _insert(con, "indicators", CATALOGUE_COLUMNS, _catalogue())
-        _insert(con, "indicator_values", VALUE_COLUMNS, _values(two_authorities))
+        _insert(con, "indicators", CATALOGUE_COLUMNS, _catalogue(flows))
+        _insert(con, "indicator_values", VALUE_COLUMNS, _values(two_authorities, flows))
         units = _org_units(two_authorities)
         _insert(con, "org_units", tuple(units[0]), units)
         con.executemany(
@@ -431,6 +513,18 @@ def write_warehouse(
 
 
 # --- reading back ------------------------------------------------------------------------------------------------
+
+
+def explorer_frame(path: Path | str, indicator_id: str, grain: str) -> pl.DataFrame:
+    """indicator_values rows of one indicator and grain for the authority and every org unit, as the explorer reads
+    them (`app.data.explorer_values`), read straight from the file."""
+    rows = _select(
+        path,
+        "select * from indicator_values where la_code = ? and indicator_id = ? and period_grain = ? "
+        "order by period_start, org_level, org_id",
+        [LA, indicator_id, grain],
+    )
+    return pl.DataFrame(rows, infer_schema_length=None)
 
 
 def values(path: Path | str, indicator_id: str, grain: str, org_id: str = LA) -> dict[str, dict[str, Any]]:

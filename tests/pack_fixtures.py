@@ -114,6 +114,11 @@ INDICATORS: list[tuple] = [
      "count", "neutral", None, None, AUDIENCE, 50),
 ]  # fmt: skip
 CATALOGUE = {row[0]: row for row in INDICATORS}
+# The workforce comparators are the 30 September census; the children's are DfE's year to 31 March.
+BENCHMARK_SERIES = {
+    "workforce": "csww_indicators_2017_to_2025.csv (as at 30 September of time_period)",
+    "children_in_need": "c1_children_in_need_referrals_and_rereferrals.csv",
+}
 PACK_IDS = [row[0] for row in INDICATORS if row[8] == AUDIENCE]
 
 # numerator, denominator for q = 0..4 (None denominator: a count or FTE)
@@ -357,7 +362,7 @@ create table audience_indicators (
 );
 create view audience_packs as
 select v.*, a.audience_id, a.audience_name, a.domain, a.domain_name, a.domain_order, a.assigned_by,
-       a.qa_task_ids, i.name, i.short_name, i.unit, i.polarity, a.sort_order
+       a.qa_task_ids, i.name, i.short_name, i.unit, i.polarity, i.benchmark_series, a.sort_order
 from audience_indicators a
 join indicator_values v on v.indicator_id = a.indicator_id and v.period_grain = a.period_grain
 join indicators i on i.indicator_id = a.indicator_id;
@@ -401,6 +406,7 @@ def write_warehouse(
                 "qa_task_ids": "1.6",
                 "audiences": audiences,
                 "grains": "month;quarter;year",
+                "benchmark_series": BENCHMARK_SERIES.get(domain),
                 "sort_order": order,
             }
             for ind_id, name, short, domain, unit, polarity, target, amber, audiences, order in INDICATORS

@@ -214,7 +214,12 @@ def test_every_number_on_screen_matches_indicator_values(app, warehouse):
                 f"{formatting.by_unit(unit, now['sn_value'])} (mean of {now['sn_count']})"
             )
             assert cells["Region"] == f"{formatting.by_unit(unit, now['region_value'])} ({now['region_name']})"
-            assert cells["Comparators published for"] == formatting.benchmark_year_label(now["benchmark_year"])
+            published = (  # the workforce census is as at 30 September; the children's figures a year to March
+                f"30 September {now['benchmark_year']}"
+                if CATALOGUE[indicator_id][3] == "workforce"
+                else formatting.benchmark_year_label(now["benchmark_year"])
+            )
+            assert cells["Comparators published for"] == published
         seen.append(indicator_id)
     assert sum(len(df) for df in shown.values()) == len(seen) == len(PACK_IDS)
 
@@ -236,7 +241,7 @@ def test_rows_a_person_can_check(app):
     # staff figures in full, although the agency rate is 3 of 25 and was 2 of 25
     assert list(row_of(shown["Workforce"], "Agency social workers").values()) == [
         "Agency social workers", "12.0%", "15.0%", "🟢 On target", "8.0%", "up 4.0 points", "20.0%",
-        "down 8.0 points", "17.8%", "15.2% (mean of 10)", "19.1% (South East)", "2023-24",
+        "down 8.0 points", "17.8%", "15.2% (mean of 10)", "19.1% (South East)", "30 September 2024",
     ]  # fmt: skip
     assert row_of(shown["Workforce"], "Social workers in post (FTE)")["Change since 2024-25 Q2"] == "down 10.1 FTE"
     assert row_of(shown["Early help"], "Early help assessments completed")[LATEST] == "140"

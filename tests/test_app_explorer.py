@@ -9,6 +9,7 @@ small-number rules stated again here, independently of the app.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -17,12 +18,17 @@ import pandas as pd
 import polars as pl
 import pytest
 from explorer_fixtures import (
+    CLA_AT_END,
     CLA_RATE,
     CP_PLANS,
+    CP_STARTED,
     CP_VISITS,
+    FLOW_LABELS,
+    FLOWS,
     LA,
     LA_NAME,
     LABELS,
+    NFA_PCT,
     NORTH,
     OTHER_LA,
     OTHER_LA_NAME,
@@ -32,6 +38,7 @@ from explorer_fixtures import (
     TEAM_NAMES,
     VACANCY,
     VISITS_SOURCE,
+    explorer_frame,
     neighbour_mean,
     published,
     values,
@@ -426,6 +433,195 @@ def test_every_figure_hidden_draws_nothing(tmp_path, monkeypatch):
     assert series_table(at).loc["2024-25 Q1", "Value"] == SUPPRESSED
 
 
+# --- small numbers across time: flows add up, months to quarters and quarters to years -------------------------------
+#
+# The figures are explorer_fixtures' `flows=True` tables; every expectation below is worked out there by hand.
+
+
+@pytest.fixture(scope="module")
+def flows_warehouse(tmp_path_factory) -> Path:
+    return write_warehouse(tmp_path_factory.mktemp("flows") / "warehouse.duckdb", flows=True)
+
+
+@pytest.fixture
+def flows(flows_warehouse, monkeypatch):
+    """A new session on the warehouse with the flows, for each call."""
+    monkeypatch.setenv("CSQA_WAREHOUSE", str(flows_warehouse))
+    return lambda: AppTest.from_file(str(APP), default_timeout=60)
+
+
+def test_a_flow_month_cannot_be_worked_out_from_its_quarter(flows):
+    # The reviewer's shape: North's Jan, Feb, Mar 2024 are 2, 5, 5 and its 2023-24 Q4 is 12. January is fewer than
+    # 5, so February goes too (the smaller of the other two months, the first on a tie): the quarter page's 12 less
+    # March's 5 leaves January and February together (7), never January alone.
+    at = open_page(flows(), indicator=CP_STARTED, grain="month", org=NORTH)
+    t = series_table(at)
+    assert list(t.index) == FLOW_LABELS["month"]
+    assert t["Value"].tolist() == [FEWER, SUPPRESSED, "5", "6", "7", "8"]
+    assert t["Numerator"].tolist() == t["Value"].tolist()
+    changes = t["Change since the period before"].tolist()
+    assert changes == ["", SUPPRESSED, SUPPRESSED, "up 1", "up 1", "up 1"]
+    own = chart_frame(at).set_index("period")["value"]
+    assert pd.isna(own["Jan 2024"]) and pd.isna(own["Feb 2024"]) and own["Mar 2024"] == 5.0
+    quarters = series_table(open_page(flows(), indicator=CP_STARTED, grain="quarter", org=NORTH))
+    assert quarters.loc["2023-24 Q4", "Value"] == "12"  # shown: it gives away only January + February
+    # South's January and February go with North's, or the service's 8 and 12 would give North's away
+    assert series_table(open_page(flows(), indicator=CP_STARTED, grain="month", org=SOUTH))["Value"].tolist() == [
+        SUPPRESSED, SUPPRESSED, "8", "9", "9", "9"
+    ]  # fmt: skip
+    for org_id in (SERVICE, LA):
+        t = series_table(open_page(flows(), indicator=CP_STARTED, grain="month", org=org_id))
+        assert t["Value"].tolist() == ["8", "12", "13", "15", "16", "17"]
+
+
+def test_a_flow_quarter_cannot_be_worked_out_from_its_year(flows):
+    # North's 2023-24 quarters are 3, 6, 9, 12 and its year 30: Q1 is fewer than 5, so Q2 (the smallest other) goes
+    # too, and South's Q1 and Q2 with them (the service's 13 and 17). The year is shown: 30 - 9 - 12 = Q1 + Q2 = 9.
+    t = series_table(open_page(flows(), indicator=CP_STARTED, grain="quarter", org=NORTH))
+    assert list(t.index) == FLOW_LABELS["quarter"]
+    assert t["Value"].tolist() == [FEWER, SUPPRESSED, "9", "12", "21"]
+    t = series_table(open_page(flows(), indicator=CP_STARTED, grain="quarter", org=SOUTH))
+    assert t["Value"].tolist() == [SUPPRESSED, SUPPRESSED, "12", "21", "27"]
+    t = series_table(open_page(flows(), indicator=CP_STARTED, grain="quarter", org=SERVICE))
+    assert t["Value"].tolist() == ["13", "17", "21", "33", "48"]
+    for org_id, year in ((NORTH, "30"), (SOUTH, "54"), (SERVICE, "84"), (LA, "84")):
+        t = series_table(open_page(flows(), indicator=CP_STARTED, grain="year", org=org_id))
+        assert t["Value"].tolist() == [year]
+
+
+def test_a_stock_is_protected_across_org_units_only(flows):
+    # Children looked after at the period's end: the same numbers as the plans started, but a stock does not add
+    # up over time, so February's and Q2's stay (only South's January and Q1 go, for the service's total).
+    assert ("cla_at_period_end", False) == (CLA_AT_END, CLA_AT_END in FLOWS)
+    t = series_table(open_page(flows(), indicator=CLA_AT_END, grain="month", org=NORTH))
+    assert t["Value"].tolist() == [FEWER, "5", "5", "6", "7", "8"]
+    t = series_table(open_page(flows(), indicator=CLA_AT_END, grain="month", org=SOUTH))
+    assert t["Value"].tolist() == [SUPPRESSED, "7", "8", "9", "9", "9"]
+    t = series_table(open_page(flows(), indicator=CLA_AT_END, grain="quarter", org=NORTH))
+    assert t["Value"].tolist() == [FEWER, "6", "9", "12", "21"]
+
+
+def test_a_percentage_whose_numerator_is_a_flow(flows, flows_warehouse):
+    # Referrals closed with no further action: North's numerators 2, 5, 5 add up to the quarter's 12 like the plans
+    # started, so February's cell goes with January's: numerator, denominator, value, status and change.
+    at = open_page(flows(), indicator=NFA_PCT, grain="month", org=NORTH)
+    t = series_table(at)
+    assert [r[:6] for r in t.values.tolist()] == [
+        [FEWER, SUPPRESSED, SUPPRESSED, "45.0%", NOT_SHOWN, ""],
+        [SUPPRESSED, SUPPRESSED, SUPPRESSED, "45.0%", NOT_SHOWN, SUPPRESSED],
+        ["5", "10", "50.0%", "45.0%", "🟠 Close to target", SUPPRESSED],
+    ]
+    assert chart_frame(at).set_index(["series", "period"]).loc[(ORG_LABELS[NORTH], "Feb 2024"), "value_text"] == (
+        SUPPRESSED
+    )
+    assert values(flows_warehouse, NFA_PCT, "month", NORTH)["Feb 2024"]["rag"] == "amber"  # 50.0%: not shown
+    t = series_table(open_page(flows(), indicator=NFA_PCT, grain="month", org=SOUTH))
+    assert [r[:3] for r in t.values.tolist()] == [[SUPPRESSED] * 3, [SUPPRESSED] * 3, ["8", "12", "66.7%"]]
+    t = series_table(open_page(flows(), indicator=NFA_PCT, grain="month", org=SERVICE))
+    assert [r[:3] for r in t.values.tolist()] == [["8", "22", "36.4%"], ["12", "22", "54.5%"], ["13", "22", "59.1%"]]
+    t = series_table(open_page(flows(), indicator=NFA_PCT, grain="quarter", org=NORTH))
+    assert t.loc["2023-24 Q4"].tolist()[:5] == ["12", "30", "40.0%", "45.0%", "🟢 On target"]
+
+
+def test_workforce_flows_are_shown_in_full_across_time(make):
+    # Starters are a flow whose months add up to the quarter (North 1.0 + 0.0 + 0.5 = 1.5), but staff figures are
+    # shown in full however small.
+    assert STARTERS in FLOWS
+    t = series_table(open_page(make(), indicator=STARTERS, grain="month", org=NORTH))
+    assert t["Value"].tolist() == ["1.0 FTE", "0.0 FTE", "0.5 FTE"]
+    t = series_table(open_page(make(), indicator=STARTERS, grain="quarter", org=NORTH))
+    assert t["Value"].tolist() == ["1.5 FTE"]
+
+
+ORG_KEYS = [("la", LA), ("service", SERVICE), ("team", NORTH), ("team", SOUTH)]
+
+
+def _month(start: dt.date, k: int) -> dt.date:
+    m = start.month - 1 + k
+    return dt.date(start.year + m // 12, m % 12 + 1, 1)
+
+
+def worked_out_small(series: dict[str, explorer.Series], column: str, across_time: bool) -> set[tuple]:
+    """Every count of 1 to 4 a reader could work out from all the pages of one measure (every grain, every org unit),
+    by subtraction, again and again: the org units add up (service = North + South, authority = North + South =
+    service) and, for a flow, over time (a quarter = its 3 months, a year = its 4 quarters or 12 months). Only sums
+    that really hold are used. Stated here independently of the app."""
+    truth: dict[tuple, float] = {}
+    known: dict[tuple, float] = {}
+    for grain, s in series.items():
+        for p in s.periods():
+            for key in ORG_KEYS:
+                row = s.row(key, p.start)
+                if row is None or row[column] is None:
+                    continue
+                cell = (grain, p.start, key)
+                truth[cell] = row[column]
+                text = s.part_text(key, p.start, column).replace(",", "")
+                if text.replace(".", "", 1).isdigit():
+                    known[cell] = float(text)
+    team, la, service = ORG_KEYS[2:], ORG_KEYS[0], ORG_KEYS[1]
+    sums = []
+    for grain, start in sorted({cell[:2] for cell in truth}):
+        for total, parts in ((service, team), (la, team), (la, [service])):
+            sums.append(((grain, start, total), [(grain, start, k) for k in parts]))
+        if across_time:
+            for key in ORG_KEYS:
+                if grain == "quarter":
+                    sums.append(((grain, start, key), [("month", _month(start, k), key) for k in range(3)]))
+                if grain == "year":
+                    sums.append(((grain, start, key), [("quarter", _month(start, 3 * k), key) for k in range(4)]))
+                    sums.append(((grain, start, key), [("month", _month(start, k), key) for k in range(12)]))
+    sums = [(t, parts) for t, parts in sums
+            if t in truth and all(p in truth for p in parts) and truth[t] == sum(truth[p] for p in parts)]  # fmt: skip
+    worked_out: set[tuple] = set()
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            unknown = [c for c in (total, *parts) if c not in known]
+            if len(unknown) == 1:
+                known[unknown[0]] = truth[unknown[0]]  # what the subtraction gives, as the sum holds
+                worked_out.add(unknown[0])
+                changed = True
+    return {c for c in worked_out if 1 <= truth[c] <= 4}
+
+
+def _all_grains(path: Path, measure: explorer.Measure) -> dict[str, explorer.Series]:
+    frames = {g: explorer_frame(path, measure.indicator_id, g) for g in measure.grains}
+    return {
+        g: explorer.Series(measure, frames[g], _orgs(), {o: f for o, f in frames.items() if o != g})
+        for g in measure.grains
+    }
+
+
+def test_no_small_number_can_be_worked_out_from_any_views_together(flows_warehouse):
+    cat = explorer.ExplorerCatalogue(read_catalogue(flows_warehouse))
+    checked = 0
+    for measure in (cat.get(i) for i in (CP_STARTED, CLA_AT_END, NFA_PCT, CP_PLANS, CP_VISITS)):
+        series = _all_grains(flows_warehouse, measure)
+        for column in ("numerator", "denominator") if measure.unit != "count" else ("numerator",):
+            found = worked_out_small(series, column, across_time=not measure.is_stock)
+            assert found == set(), (measure.indicator_id, column, found)
+            checked += 1
+    assert checked == 7
+    # Without the protection across time the old leaks come back: the check above is not empty-handed.
+    stock = dataclasses.replace(cat.get(CP_STARTED), is_stock=True)
+    assert worked_out_small(_all_grains(flows_warehouse, stock), "numerator", across_time=True) == {
+        ("month", dt.date(2024, 1, 1), ("team", NORTH)),  # 12 - 5 - 5 = 2
+        ("quarter", dt.date(2023, 4, 1), ("team", NORTH)),  # 30 - 6 - 9 - 12 = 3
+    }
+
+
+def read_catalogue(path: Path) -> pl.DataFrame:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.sql("select * from indicators").pl()
+    finally:
+        con.close()
+
+
 # --- the definition ------------------------------------------------------------------------------------------------
 
 
@@ -742,6 +938,88 @@ def test_series_suppression_across_the_breakdown():
 
     staff = explorer.Series(_measure("percent", "workforce"), _values("percent", ratios), _orgs())
     assert staff.table(("team", SOUTH), staff.periods()).row(0)[1:6] == ("3", "4", "75.0%", "90.0%", "🔴 Off target")
+
+
+def _grid(cells: dict[tuple[str, str], float]) -> dict:
+    """{(grain, "YYYY-MM"): count} for North alone -> protected_lattice's grid."""
+    grid: dict = {}
+    for (grain, month), n in cells.items():
+        grid.setdefault(grain, {})[dt.date.fromisoformat(f"{month}-01")] = {("team", NORTH): n}
+    return grid
+
+
+def _hidden(cells: set) -> list[str]:
+    return sorted(f"{grain} {start:%Y-%m}" for grain, start, _ in cells)
+
+
+def test_the_lattice_by_hand():
+    # months 2, 5, 5 and their quarter 12: a second month goes (February: equal to March, and first)
+    shape = {("month", "2024-01"): 2, ("month", "2024-02"): 5, ("month", "2024-03"): 5, ("quarter", "2024-01"): 12}
+    assert _hidden(explorer.protected_lattice(_grid(shape), {}, across_time=True)) == ["month 2024-01", "month 2024-02"]
+    assert _hidden(explorer.protected_lattice(_grid(shape), {}, across_time=False)) == ["month 2024-01"]  # a stock
+    # a month not there: the sum cannot be used (nor shown), so it protects nothing
+    gap = {k: v for k, v in shape.items() if k != ("month", "2024-03")}
+    assert _hidden(explorer.protected_lattice(_grid(gap), {}, across_time=True)) == ["month 2024-01"]
+    # a zero is "fewer than 5" but working out that nothing happened discloses nobody
+    zero = {**shape, ("month", "2024-01"): 0, ("quarter", "2024-01"): 10}
+    assert _hidden(explorer.protected_lattice(_grid(zero), {}, across_time=True)) == ["month 2024-01"]
+    # quarters 3, 6, 9, 12 and their financial year 30: Q2 goes with Q1
+    year = {("quarter", "2023-04"): 3, ("quarter", "2023-07"): 6, ("quarter", "2023-10"): 9,
+            ("quarter", "2024-01"): 12, ("year", "2023-04"): 30}  # fmt: skip
+    assert _hidden(explorer.protected_lattice(_grid(year), {}, across_time=True)) == [
+        "quarter 2023-04",
+        "quarter 2023-07",
+    ]
+    # and a year reported by month only is its 12 months: 1 + 11 x 6 = 67
+    months = {("month", f"{2023 + (m > 9)}-{(m + 2) % 12 + 1:02d}"): 1 if m == 1 else 6 for m in range(1, 13)}
+    hidden = explorer.protected_lattice(_grid({**months, ("year", "2023-04"): 67}), {}, across_time=True)
+    assert _hidden(hidden) == ["month 2023-04", "month 2023-05"]
+
+
+def test_series_across_time_a_month_and_its_quarter():
+    jan, feb, mar = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    month = {NORTH: (2, 5, 5), SOUTH: (6, 7, 8)}
+
+    def frames(unit: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        per_month = [
+            _values(unit, {o: (n[i], 10 if unit == "percent" else None) for o, n in month.items()}
+                    | {SERVICE: (month[NORTH][i] + month[SOUTH][i], 20 if unit == "percent" else None)},
+                    label=start.strftime("%b %Y"), start=start)
+            for i, start in enumerate((jan, feb, mar))
+        ]  # fmt: skip
+        quarter = _values(unit, {NORTH: (12, 30 if unit == "percent" else None),
+                                 SOUTH: (21, 30 if unit == "percent" else None),
+                                 SERVICE: (33, 60 if unit == "percent" else None)},
+                          label="2023-24 Q4", start=jan).with_columns(period_grain=pl.lit("quarter"))  # fmt: skip
+        return pl.concat(per_month), quarter
+
+    def measure(unit: str, **changes) -> explorer.Measure:
+        return dataclasses.replace(_measure(unit), grains=("month", "quarter"), **changes)
+
+    months, quarter = frames("count")
+    north, south = ("team", NORTH), ("team", SOUTH)
+    s = explorer.Series(measure("count"), months, _orgs(), {"quarter": quarter})
+    assert s.across_time
+    assert [s.value_text(north, d) for d in (jan, feb, mar)] == [FEWER, SUPPRESSED, "5"]
+    assert [s.value_text(south, d) for d in (jan, feb, mar)] == [SUPPRESSED, SUPPRESSED, "8"]
+    q = explorer.Series(measure("count"), quarter, _orgs(), {"month": months})
+    assert q.value_text(north, jan) == "12"
+    # a stock: the org units only
+    s = explorer.Series(measure("count", is_stock=True), months, _orgs(), {"quarter": quarter})
+    assert not s.across_time
+    assert [s.value_text(north, d) for d in (jan, feb, mar)] == [FEWER, "5", "5"]
+    # staff: in full, however small and whatever adds up
+    s = explorer.Series(measure("count", domain_id="workforce"), months, _orgs(), {"quarter": quarter})
+    assert not s.across_time
+    assert [s.value_text(north, d) for d in (jan, feb, mar)] == ["2", "5", "5"]
+    # a percentage on a flow: the numerator adds up the same way; the whole cell goes
+    months, quarter = frames("percent")
+    s = explorer.Series(measure("percent"), months, _orgs(), {"quarter": quarter})
+    assert s.table(north, s.periods()).rows()[1][1:4] == (SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    assert s.table(north, s.periods()).rows()[2][1:4] == ("5", "10", "50.0%")
+    # the catalogue's is_stock; unknown counts as a flow (it only ever hides more)
+    assert explorer.Measure.from_row({"indicator_id": "x", "is_stock": True}).is_stock
+    assert not explorer.Measure.from_row({"indicator_id": "x", "is_stock": None}).is_stock
 
 
 def test_changes_and_labels():

@@ -527,6 +527,15 @@ def test_cli_usage_errors(env, tmp_path, capsys):
     assert "999" in capsys.readouterr().err
 
 
+def test_cli_says_when_it_cannot_write_the_folder(env, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert cli.main(["report", "--year", YEAR, "--out", str(blocker / "reports")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write to {blocker / 'reports'}" in err and "Traceback" not in err
+    assert blocker.read_text() == "not a folder"
+
+
 def test_cli_asks_which_authority_when_there_are_several(tmp_path, monkeypatch, capsys):
     warehouse = write_warehouse(tmp_path / "two.duckdb", other_la=True)
     monkeypatch.setenv("CSQA_WAREHOUSE", str(warehouse))

@@ -78,14 +78,22 @@ def write_report(la_code: str, year: str, out_dir: Path | str, formats: Iterable
 
     Each file is written beside its final name and renamed into place, so a reader never sees half a report."""
     chosen = _check(formats)
-    doc = build_document(la_code, year)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    # Check the folder before the minute spent building the document.
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    doc = build_document(la_code, year)
     written = []
     for fmt in chosen:
         path = out / file_name(la_code, year, fmt)
         partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(render_document(doc, fmt))
-        partial.replace(path)
+        try:
+            partial.write_bytes(render_document(doc, fmt))
+            partial.replace(path)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(path)
     return written

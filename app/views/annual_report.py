@@ -12,12 +12,13 @@ it at once, and a new build or a new comment makes a fresh one.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from app import data, layout, report
+from app import choices, data, layout, report
 from app.monthly import escaped, md_escape
 from app.report import document
 
@@ -40,24 +41,17 @@ def render() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rendered(
-    identity: data.Identity, la_code: str, year: str, commentary_state: str, _comments: list[dict[str, Any]]
+    identity: data.Identity,
+    la_code: str,
+    year: str,
+    commentary_state: str,
+    today: str,
+    _comments: list[dict[str, Any]],
 ) -> dict[str, bytes]:
-    """Both files for one build (identity), authority, year and commentary state (`_comments` is not hashed: its
-    fingerprint, `commentary_state`, is)."""
+    """Both files for one build (identity), authority, year, commentary state and day (the cover is dated the
+    day it is prepared; `_comments` is not hashed: its fingerprint, `commentary_state`, is)."""
     doc = document.build_document(la_code, year, comments=_comments)
     return {fmt: report.render_document(doc, fmt) for fmt in report.FORMATS}
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    if st.session_state.get(state_key) not in codes:
-        st.session_state[state_key] = codes[0]
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code]
 
 
 def _choose_year(years: list[str]) -> str:
@@ -77,13 +71,9 @@ def _render() -> None:
             icon=":material/description:",
         )
         return
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name = _choose_authority(authorities)
+        la_code, la_name, _ = choices.choose_authority(KEY, authorities, param=None)  # not kept in the address
     years = document.available_years(la_code)
     if not years:  # pragma: no cover - an authority is listed only with year rows
         st.info(f"There are no year figures for {md_escape(la_name)}.")
@@ -119,7 +109,7 @@ def _prepare(la_code: str, la_name: str, year: str) -> None:
             st.caption("The warehouse or the commentary has changed since the report was prepared: prepare it again.")
         return
     with st.spinner("Preparing the report (drawing the charts)…"):
-        files = _rendered(identity, la_code, year, state, comments)
+        files = _rendered(identity, la_code, year, state, dt.date.today().isoformat(), comments)
     pdf_col, html_col, _ = st.columns([1, 1, 1])
     with pdf_col:
         st.download_button(

@@ -18,16 +18,15 @@ a value there that does not match the warehouse falls back politely with a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
 
-from app import audits, charts, complaints, data, disclosure, downloads, formatting, layout, monthly
+from app import audits, charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
 from app.indicators import Catalogue, Indicator, Quarter, quarters_from_frame
 
 KEY = "audits"
-MAX_PARAM_LENGTH = 40
 MART = "case_file_audits"
 MART_COLUMNS = (
     "la_code",
@@ -65,57 +64,6 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: MAX_PARAM_LENGTH + 1]
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match: Callable[[str, list[str]], str | None]) -> bool:
-    """Put the URL's choice (or the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_quarter(quarters: list[Quarter]) -> tuple[Quarter, bool]:
-    labels = [q.label for q in quarters]
-    state_key = f"{KEY}_quarter"
-    bad = _seed_choice("quarter", state_key, labels, complaints.match_quarter)
-    st.selectbox("Quarter", labels, key=state_key, help="Financial-year quarters with audit figures, newest first.")
-    label = st.session_state[state_key]
-    return next(q for q in quarters if q.label == label), bad
-
-
-def _keep_in_url(la_code: str, quarter: Quarter) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("quarter") != quarter.label:
-        st.query_params["quarter"] = quarter.label
-
-
 # --- the page ----------------------------------------------------------------------------------------------
 
 
@@ -136,20 +84,18 @@ def _render() -> None:
         _no_data()
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     quarters = quarters_from_frame(data.quarters(la_code, ids))
     if not quarters:
         _no_data(f" for {monthly.md_escape(la_name)}")
         return
     with right:
-        quarter, bad_quarter = _choose_quarter(quarters)
-    _keep_in_url(la_code, quarter)
+        quarter, bad_quarter = choices.choose_quarter(
+            KEY, quarters, complaints.match_quarter, "Financial-year quarters with audit figures, newest first."
+        )
+    choices.keep_in_url({"la": la_code, "quarter": quarter.label})
 
     index = next(n for n, q in enumerate(quarters) if q.label == quarter.label)
     window = [(q.label, q.start) for q in reversed(quarters[index : index + audits.THEME_QUARTERS])]
@@ -172,12 +118,9 @@ def _render() -> None:
     mix = audits.GradeMix(values, quarter.start)
 
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {monthly.md_escape(la_name)}.")
+        choices.not_recognised("authority", monthly.md_escape(la_name))
     if bad_quarter:
-        st.info(
-            f"The quarter in the web address was not recognised, so the page shows {quarter.label}. "
-            "Choose another quarter above."
-        )
+        choices.not_recognised("quarter", quarter.label, choose_again=True)
     columns = data.table_columns(MART)
     lacking = [c for c in MART_COLUMNS if c not in columns]
     as_at, loaded_at = _audits_as_at(la_code, lacking)
@@ -209,27 +152,8 @@ def _table(df: pl.DataFrame, *, key: str, file_name: str, empty: str = "") -> No
     """A table exactly as its CSV download holds it. Text from the data (team names, references, action text) is
     escaped for the screen (`st.table` renders Markdown); the download holds it as it is, made safe for
     spreadsheets by `app.downloads`."""
-    if df.is_empty():
-        st.markdown(empty or "_No figures for this quarter._")
-        return
-    st.table(monthly.escaped(df, ESCAPE), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-
-
-def _lacking_note(what: str, lacking: list[str], columns: list[str]) -> None:
-    st.info(
-        f"{what} are not available in this build"
-        + ("." if not columns else f" (the audits table lacks {', '.join(lacking)}).")
-        + " A newer `csqa build` adds them.",
-        icon=":material/database:",
+    layout.escaped_table(
+        df, key=f"{KEY}_{key}", file_name=file_name, escape=ESCAPE, empty=empty or "_No figures for this quarter._"
     )
 
 
@@ -302,8 +226,10 @@ def _headlines(
             note = ""
             if indicator_id == audits.COMPLETED and required is not None:
                 # completed counts audits of every kind; required only the kinds the framework sets a number of
-                note = (f"audits of every kind; the framework required {formatting.count(required.get('value'))} "
-                        "(see Completion)")
+                note = (
+                    f"audits of every kind; the framework required {formatting.count(required.get('value'))} "
+                    "(see Completion)"
+                )
             row = values.row(indicator_id, key, quarter.start)
             if indicator_id == audits.FOLLOW_UP and (row is None or row.get("value") is None):
                 note = (
@@ -326,16 +252,6 @@ def _headlines(
             )
         with col:
             _tile(ind, t, label, quarter.previous_label, indicator_id)
-
-
-def _definitions(indicators: Sequence[Indicator | None], *, key: str) -> None:
-    present = [i for i in indicators if i is not None]
-    if not present:
-        return
-    cols = st.columns(min(len(present), 6))
-    for n, ind in enumerate(present):
-        with cols[n % len(cols)]:
-            layout.definition_popover(ind, key=f"{KEY}_def_{key}_{ind.indicator_id}", label=ind.short_name)
 
 
 def _months(catalogue: Catalogue, values: monthly.MonthlyValues, starts: list, quarter: Quarter, la_code: str) -> None:
@@ -378,7 +294,8 @@ def _completion(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Qu
             "by status against target. The figures are in the table below.",
         )
     _table(table, key="completion", file_name=downloads.file_name("audits_completion", la_code, quarter.label))
-    _definitions([catalogue.get(i) for i in (audits.COMPLETED, audits.REQUIRED, audits.COMPLETION)], key="completion")
+    completion = [catalogue.get(i) for i in (audits.COMPLETED, audits.REQUIRED, audits.COMPLETION)]
+    layout.definition_popovers(completion, key=f"{KEY}_def_completion")
 
 
 def _grades(catalogue: Catalogue, mix: audits.GradeMix, quarter: Quarter, la_code: str) -> None:
@@ -491,7 +408,7 @@ def _follow_up(
         "and team only: never the worker or the child."
     )
     if lacking:
-        _lacking_note("Audits awaiting follow-up", lacking, columns)
+        layout.lacking_note("Audits awaiting follow-up", "audits table", lacking, columns)
         return
     table = audits.follow_up_table(data.audit_follow_ups(la_code, quarter.start, quarter.end), orgs, as_at)
     _table(
@@ -525,9 +442,12 @@ def _actions(
         file_name=downloads.file_name("audits_actions_by_team", la_code, quarter.label),
         empty=f"_There are no action figures for {quarter.label}._",
     )
-    _definitions([catalogue.get(i) for i in (audits.ACTIONS_OPEN, audits.ACTIONS_OVERDUE)], key="actions")
+    layout.definition_popovers(
+        [catalogue.get(i) for i in (audits.ACTIONS_OPEN, audits.ACTIONS_OVERDUE)], key=f"{KEY}_def_actions"
+    )
     if lacking or not data.has_audit_actions():
-        _lacking_note("Lists of actions", lacking or ["audit actions"], columns if lacking else [])
+        missing = lacking or ["audit actions"]
+        layout.lacking_note("Lists of actions", "audits table", missing, columns if lacking else [])
         return
     actions = data.open_audit_actions(la_code, on)
     st.subheader(f"Actions overdue on {formatting.long_date(on)}")

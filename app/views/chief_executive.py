@@ -23,16 +23,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import polars as pl
 import streamlit as st
 
 from app import chief_executive as ce
-from app import commentary, data, disclosure, downloads, formatting, layout
+from app import choices, commentary, data, disclosure, downloads, formatting, layout
 from app.indicators import Quarter
 from app.monthly import md_escape
 
 KEY = "chief_executive"
-MAX_PARAM_LENGTH = 40
 MESSAGE_KEY = f"{KEY}_comment_message"
 NAME_KEY = f"{KEY}_comment_author"
 INDICATOR_KEY = f"{KEY}_comment_indicator"
@@ -52,56 +50,6 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: MAX_PARAM_LENGTH + 1]
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match) -> bool:
-    """Put the URL's choice (or the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so."""
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_quarter(quarters: list[Quarter]) -> tuple[Quarter, bool]:
-    labels = [q.label for q in quarters]
-    state_key = f"{KEY}_quarter"
-    bad = _seed_choice("quarter", state_key, labels, ce.match_quarter)
-    st.selectbox("Quarter", labels, key=state_key, help="Financial-year quarters with figures, newest first.")
-    label = st.session_state[state_key]
-    return next(q for q in quarters if q.label == label), bad
-
-
-def _keep_in_url(la_code: str, quarter: Quarter) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("quarter") != quarter.label:
-        st.query_params["quarter"] = quarter.label
-
-
 # --- the page ----------------------------------------------------------------------------------------------
 
 
@@ -118,28 +66,23 @@ def _render() -> None:
         st.info("The Chief Executive's pack holds no quarterly figures yet. Run `csqa build` once extracts are loaded.")
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     quarters = ce.quarters_from_frame(data.pack_periods(ce.AUDIENCE, la_code, ce.GRAIN, ce.ORG_LEVEL))
     if not quarters:
         st.info(f"There are no quarterly figures for {md_escape(la_name)} in the Chief Executive's pack yet.")
         return
     with right:
-        quarter, bad_quarter = _choose_quarter(quarters)
-    _keep_in_url(la_code, quarter)
+        quarter, bad_quarter = choices.choose_quarter(
+            KEY, quarters, ce.match_quarter, "Financial-year quarters with figures, newest first."
+        )
+    choices.keep_in_url({"la": la_code, "quarter": quarter.label})
 
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {md_escape(la_name)}.")
+        choices.not_recognised("authority", md_escape(la_name))
     if bad_quarter:
-        st.info(
-            f"The quarter in the web address was not recognised, so the page shows {quarter.label}. "
-            "Choose another quarter above."
-        )
+        choices.not_recognised("quarter", quarter.label, choose_again=True)
 
     review = ce.Review(
         data.pack_values(ce.AUDIENCE, la_code, ce.GRAIN, ce.earlier_starts(quarter), ce.ORG_LEVEL), quarter
@@ -166,7 +109,8 @@ def _header(la_name: str, quarter: Quarter, newest: Quarter, info: dict[str, Any
         + (f" (build {md_escape(info['build_id'])})" if info.get("build_id") else "")
         + ". Changes are since the previous quarter "
         f"({quarter.previous_label}) and the same quarter last year ({quarter.year_ago_label}). England, "
-        "statistical neighbours and the region are the latest figures DfE had published by the quarter's end. "
+        "statistical neighbours and the region are DfE's published figures for the latest year ended by the quarter's "
+        "end (for the workforce census, the latest 30 September). "
         f"To protect children's privacy, counts under 5 are shown as “{disclosure.FEWER_THAN_5}” and percentages "
         f"or rates built on them as “{disclosure.SUPPRESSED}”, with their status and changes "
         f"“{disclosure.NOT_SHOWN}”. Workforce figures are about staff, not children, and are shown in full."

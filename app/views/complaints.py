@@ -16,16 +16,15 @@ view; a value there that does not match the warehouse falls back politely with a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
 
-from app import charts, complaints, data, disclosure, downloads, formatting, layout, monthly
-from app.indicators import Catalogue, Indicator, Quarter, quarters_from_frame
+from app import charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
+from app.indicators import Catalogue, Quarter, quarters_from_frame
 
 KEY = "complaints"
-MAX_PARAM_LENGTH = 40
 MART = "complaints"
 MART_COLUMNS = (
     "la_code",
@@ -72,57 +71,6 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: MAX_PARAM_LENGTH + 1]
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match: Callable[[str, list[str]], str | None]) -> bool:
-    """Put the URL's choice (or the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_quarter(quarters: list[Quarter]) -> tuple[Quarter, bool]:
-    labels = [q.label for q in quarters]
-    state_key = f"{KEY}_quarter"
-    bad = _seed_choice("quarter", state_key, labels, complaints.match_quarter)
-    st.selectbox("Quarter", labels, key=state_key, help="Financial-year quarters with figures, newest first.")
-    label = st.session_state[state_key]
-    return next(q for q in quarters if q.label == label), bad
-
-
-def _keep_in_url(la_code: str, quarter: Quarter) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("quarter") != quarter.label:
-        st.query_params["quarter"] = quarter.label
-
-
 # --- the page ----------------------------------------------------------------------------------------------
 
 
@@ -143,20 +91,18 @@ def _render() -> None:
         _no_data()
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     quarters = quarters_from_frame(data.quarters(la_code, ids))
     if not quarters:
         _no_data(f" for {monthly.md_escape(la_name)}")
         return
     with right:
-        quarter, bad_quarter = _choose_quarter(quarters)
-    _keep_in_url(la_code, quarter)
+        quarter, bad_quarter = choices.choose_quarter(
+            KEY, quarters, complaints.match_quarter, "Financial-year quarters with figures, newest first."
+        )
+    choices.keep_in_url({"la": la_code, "quarter": quarter.label})
 
     frame = data.period_values(la_code, ids, "quarter", quarter.year_ago_start, quarter.start)
     orgs = monthly.OrgUnits(
@@ -169,12 +115,9 @@ def _render() -> None:
     values = complaints.QuarterValues(frame, units, orgs)
 
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {monthly.md_escape(la_name)}.")
+        choices.not_recognised("authority", monthly.md_escape(la_name))
     if bad_quarter:
-        st.info(
-            f"The quarter in the web address was not recognised, so the page shows {quarter.label}. "
-            "Choose another quarter above."
-        )
+        choices.not_recognised("quarter", quarter.label, choose_again=True)
     columns = data.table_columns(MART)
     lacking = [c for c in MART_COLUMNS if c not in columns]
     register = data.complaints_as_at(la_code) if not lacking else {}
@@ -192,27 +135,8 @@ def _table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str] 
     """A table exactly as its CSV download holds it (both already suppressed). Text from the data (team names,
     action text) is escaped for the screen (`st.table` renders Markdown); the download holds it as it is, made
     safe for spreadsheets by `app.downloads`."""
-    if df.is_empty():
-        st.markdown(empty or "_No figures for this quarter._")
-        return
-    st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-
-
-def _lacking_note(what: str, lacking: list[str], columns: list[str]) -> None:
-    st.info(
-        f"{what} are not available in this build"
-        + ("." if not columns else f" (the complaints table lacks {', '.join(lacking)}).")
-        + " A newer `csqa build` adds them.",
-        icon=":material/database:",
+    layout.escaped_table(
+        df, key=f"{KEY}_{key}", file_name=file_name, escape=escape, empty=empty or "_No figures for this quarter._"
     )
 
 
@@ -297,20 +221,10 @@ def _stages(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Quarte
         if frame["value"].is_null().any():
             st.caption("Bars are not drawn for figures hidden to protect small numbers.")
     _table(table, key="stages", file_name=downloads.file_name("complaints_stages", la_code, quarter.label))
-    _definitions(
+    layout.definition_popovers(
         [catalogue.get(i) for n in complaints.STAGES for i in (complaints.RECEIVED[n], complaints.WITHIN_TIMESCALE[n])],
-        key="stages",
+        key=f"{KEY}_def_stages",
     )
-
-
-def _definitions(indicators: list[Indicator | None], *, key: str) -> None:
-    present = [i for i in indicators if i is not None]
-    if not present:
-        return
-    cols = st.columns(min(len(present), 6))
-    for n, ind in enumerate(present):
-        with cols[n % len(cols)]:
-            layout.definition_popover(ind, key=f"{KEY}_def_{key}_{ind.indicator_id}", label=ind.short_name)
 
 
 def _nature(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Quarter, la_code: str) -> None:
@@ -351,7 +265,7 @@ def _nature(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Quarte
 def _outcomes(by_stage: dict, la_code: str, quarter: Quarter, lacking: list[str], columns: list[str]) -> None:
     st.header("How complaints ended", divider="gray")
     if lacking:
-        _lacking_note("Outcomes of complaints", lacking, columns)
+        layout.lacking_note("Outcomes of complaints", "complaints table", lacking, columns)
         return
     if not by_stage:
         st.markdown(f"_No responses were sent in {quarter.label}._")
@@ -404,7 +318,7 @@ def _learning(
         with col:
             _tile(catalogue, values, quarter, indicator_id, label)
     if lacking:
-        _lacking_note("Learning actions", lacking, columns)
+        layout.lacking_note("Learning actions", "complaints table", lacking, columns)
         return
     as_at = register.get("as_at_date")
     if hasattr(as_at, "date"):
@@ -452,7 +366,10 @@ def _by_team(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Quart
         file_name=downloads.file_name("complaints_teams", la_code, quarter.label),
         escape=["Service", "Team"],
     )
-    _definitions([i for i in present if i.indicator_id not in {h for h, _ in HEADLINES}], key="teams")  # type: ignore[union-attr]
+    layout.definition_popovers(
+        [i for i in present if i.indicator_id not in {h for h, _ in HEADLINES}],  # type: ignore[union-attr]
+        key=f"{KEY}_def_teams",
+    )
 
 
 render()

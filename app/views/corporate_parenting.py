@@ -16,7 +16,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from app import charts, data, disclosure, downloads, formatting, layout, placements
+from app import charts, choices, data, disclosure, downloads, formatting, layout, placements
 from app.indicators import (
     NO_PUBLISHED_FIGURE,
     Catalogue,
@@ -36,7 +36,6 @@ STABILITY_IDS = ["cla_3plus_placements_pct", "cla_long_term_stability_pct"]
 PAGE_IDS = HEADLINE_IDS + LOCATION_IDS + STABILITY_IDS
 GROUPS = [placements.PLACEMENT_TYPE_GROUP, placements.PROVIDER_GROUP]
 TREND_QUARTERS = 12
-MAX_PARAM_LENGTH = 40
 _QUARTER_PATTERN = re.compile(r"^(\d{4})-(\d{2})[\s_+-]*Q([1-4])$", re.IGNORECASE)
 
 
@@ -53,63 +52,17 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choosing the authority and quarter --------------------------------------------------------------------
-
-
-def _url_value(param: str) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: MAX_PARAM_LENGTH + 1]
+# --- choosing the authority and quarter (app.choices) -----------------------------------------------------
 
 
 def _match_quarter(raw: str, labels: list[str]) -> str | None:
+    """The label among `labels` the web address's quarter names ("2024-25 Q3", "2024-25+q3"). Stricter than
+    `complaints.match_quarter` (nothing may stand before the year or after the quarter), so this page keeps its own."""
     m = _QUARTER_PATTERN.match(raw)
     if not m:
         return None
     wanted = f"{m.group(1)}-{m.group(2)} Q{m.group(3)}"
     return wanted if wanted in labels else None
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match) -> bool:
-    """Put the URL's choice (or the default) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_quarter(quarters: list[Quarter], column) -> tuple[Quarter, bool]:
-    labels = [q.label for q in quarters]
-    state_key = f"{KEY}_quarter"
-    bad = _seed_choice("quarter", state_key, labels, _match_quarter)
-    column.selectbox("Quarter", labels, key=state_key, help="Financial-year quarters, newest first.")
-    label = st.session_state[state_key]
-    return next(q for q in quarters if q.label == label), bad
-
-
-def _keep_in_url(la_code: str, quarter: Quarter) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("quarter") != quarter.label:
-        st.query_params["quarter"] = quarter.label
 
 
 # --- the page ----------------------------------------------------------------------------------------------
@@ -121,27 +74,23 @@ def _render() -> None:
         st.info("The warehouse holds no figures for children looked after yet. Run `csqa build` to add them.")
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     catalogue = Catalogue(data.catalogue(PAGE_IDS, GROUPS))
     quarter_rows = quarters_from_frame(data.quarters(la_code, catalogue.ids or PAGE_IDS))
     if not quarter_rows:
         st.info(f"There are no quarterly figures for {la_name} in the warehouse yet.")
         return
-    quarter, bad_quarter = _choose_quarter(quarter_rows, right)
-    _keep_in_url(la_code, quarter)
-    if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {la_name}.")
-    if bad_quarter:
-        st.info(
-            f"The quarter in the web address was not recognised, so the page shows {quarter.label}. "
-            "Choose another quarter above."
+    with right:
+        quarter, bad_quarter = choices.choose_quarter(
+            KEY, quarter_rows, _match_quarter, "Financial-year quarters, newest first."
         )
+    choices.keep_in_url({"la": la_code, "quarter": quarter.label})
+    if bad_la:
+        choices.not_recognised("authority", la_name)
+    if bad_quarter:
+        choices.not_recognised("quarter", quarter.label, choose_again=True)
 
     values = Values(data.indicator_values(la_code, catalogue.ids or PAGE_IDS))
     trend = [q for q in sorted(quarter_rows, key=lambda q: q.start) if q.start <= quarter.start][-TREND_QUARTERS:]

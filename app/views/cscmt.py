@@ -13,19 +13,17 @@ download. Child-level exception lists are shown only when `app.access` allows it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
 
-from app import access, data, disclosure, downloads, formatting, layout, monthly
+from app import access, choices, data, disclosure, downloads, formatting, layout, monthly
 from app.indicators import Indicator
 
 KEY = "cscmt"
 AUDIENCE = "cscmt"
 TREND_MONTHS = 24
-MAX_PARAM_LENGTH = 40
-MAX_TEAM_PARAM_LENGTH = 160
 EXCEPTIONS_TABLE = "cin_exceptions"
 EXCEPTION_COLUMNS = ("la_code", "exception_type", "team_id", "child_id", "as_at_date")
 DEFINITION_COLUMNS = 4
@@ -45,84 +43,6 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str, limit: int) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: limit + 1]
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match: Callable[[str, list[str]], str | None]) -> bool:
-    """Put the URL's choice (or the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param, MAX_PARAM_LENGTH)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_month(months: list[monthly.Month]) -> tuple[monthly.Month, bool]:
-    labels = [m.label for m in months]
-    state_key = f"{KEY}_month"
-    bad = _seed_choice("month", state_key, labels, monthly.match_month)
-    st.selectbox("Month", labels, key=state_key, help="Months with figures in the warehouse, newest first.")
-    label = st.session_state[state_key]
-    return next(m for m in months if m.label == label), bad
-
-
-def _choose_team(orgs: monthly.OrgUnits, team_ids: list[str]) -> tuple[str | None, bool]:
-    """The team chosen (None until one is), from the URL on first render; True if the URL's was unknown."""
-    state_key = f"{KEY}_team"
-    bad = False
-    current = st.session_state.get(state_key)
-    if state_key not in st.session_state or (current is not None and current not in team_ids):
-        raw = _url_value("team", MAX_TEAM_PARAM_LENGTH)
-        chosen = orgs.match_team(raw, team_ids) if raw and len(raw) <= MAX_TEAM_PARAM_LENGTH else None
-        bad = bool(raw) and chosen is None and state_key not in st.session_state
-        st.session_state[state_key] = chosen
-    if team_ids:
-        st.selectbox(
-            "Team",
-            team_ids,
-            key=state_key,
-            format_func=lambda t: orgs.team(t).label,
-            placeholder="Choose a team to see its trends",
-            help="Teams with figures in the last two years, grouped by service.",
-        )
-    return st.session_state.get(state_key), bad
-
-
-def _keep_in_url(la_code: str, month: monthly.Month, team_id: str | None) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("month") != month.label:
-        st.query_params["month"] = month.label
-    if team_id is None:
-        if "team" in st.query_params:
-            del st.query_params["team"]
-    elif st.query_params.get("team") != team_id:
-        st.query_params["team"] = team_id
-
-
 # --- the page ----------------------------------------------------------------------------------------------
 
 
@@ -137,19 +57,17 @@ def _render(allowed: bool) -> None:
         st.info("The warehouse holds no monthly figures for these measures yet. Run `csqa build` to add them.")
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     months = monthly.months_from_frame(data.months(la_code, ids))
     if not months:
         st.info(f"There are no monthly figures for {monthly.md_escape(la_name)} in the warehouse yet.")
         return
     with right:
-        month, bad_month = _choose_month(months)
+        month, bad_month = choices.choose_month(
+            KEY, months, monthly.match_month, "Months with figures in the warehouse, newest first."
+        )
 
     first = formatting.shift_months(month.start, -(TREND_MONTHS - 1))
     frame = data.monthly_values(la_code, ids, first, month.start)
@@ -168,12 +86,9 @@ def _render(allowed: bool) -> None:
     starts = [m.start for m in sorted(months, key=lambda m: m.start) if first <= m.start <= month.start]
 
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {monthly.md_escape(la_name)}.")
+        choices.not_recognised("authority", monthly.md_escape(la_name))
     if bad_month:
-        st.info(
-            f"The month in the web address was not recognised, so the page shows {month.label}. "
-            "Choose another month above."
-        )
+        choices.not_recognised("month", month.label, choose_again=True)
     _about(la_name, month)
     _unmapped_teams(la_code)
 
@@ -181,7 +96,7 @@ def _render(allowed: bool) -> None:
     _performance(indicators, present, values, month, la_code, la_name)
     _heat_map(present, values, month, la_code)
     team_id = _team_trends(present, values, month, starts, orgs, la_code, la_name)
-    _keep_in_url(la_code, month, team_id)
+    choices.keep_in_url({"la": la_code, "month": month.label, "team": team_id})
     _exceptions(allowed, la_code, month, team_id, orgs)
 
 
@@ -191,18 +106,8 @@ def _table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str] 
     `st.table` renders Markdown, so text that comes from the data (team names, child IDs) is escaped for the
     screen; the download holds it as it is, made safe for spreadsheets by `app.downloads`.
     """
-    if df.is_empty():
-        st.markdown(empty or "_No figures for this month._")
-        return
-    st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
+    layout.escaped_table(
+        df, key=f"{KEY}_{key}", file_name=file_name, escape=escape, empty=empty or "_No figures for this month._"
     )
 
 
@@ -323,7 +228,13 @@ def _team_trends(
         return None
     column, _ = st.columns([2, 3])
     with column:
-        team_id, bad_team = _choose_team(orgs, team_ids)
+        team_id, bad_team = choices.choose_team(
+            KEY,
+            orgs,
+            team_ids,
+            placeholder="Choose a team to see its trends",
+            help="Teams with figures in the last two years, grouped by service.",
+        )
     if bad_team:
         st.info("The team in the web address was not recognised, so no team is chosen. Choose one above.")
     if team_id is None:
@@ -385,12 +296,7 @@ def _exceptions(allowed: bool, la_code: str, month: monthly.Month, team_id: str 
     columns = data.table_columns(EXCEPTIONS_TABLE)
     lacking = [c for c in EXCEPTION_COLUMNS if c not in columns]
     if lacking:
-        st.info(
-            "Child-level exception lists are not available in this build"
-            + ("." if not columns else f" (the list lacks {', '.join(lacking)}).")
-            + " A newer `csqa build` adds them.",
-            icon=":material/database:",
-        )
+        layout.lacking_note("Child-level exception lists", "list", lacking, columns)
         return
     who = monthly.md_escape(orgs.team(team_id).name) if team_id else "the whole authority"
     st.markdown(

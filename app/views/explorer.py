@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import data, downloads, explorer, formatting, layout, monthly
+from app import choices, data, downloads, explorer, formatting, layout, monthly
 
 KEY = "explorer"
 LA_KEY, DOMAIN_KEY, INDICATOR_KEY = f"{KEY}_la", f"{KEY}_domain", f"{KEY}_indicator"
@@ -57,15 +57,6 @@ def _seed(state_key: str, options: Sequence[str], wanted: str | None, default: s
     return first
 
 
-def _keep_in_url(values: dict[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            if name in st.query_params:
-                del st.query_params[name]
-        elif st.query_params.get(name) != value:
-            st.query_params[name] = value
-
-
 def _no_data() -> None:
     st.info(
         "**No indicator figures have been built yet.** The explorer reads `indicator_values`, which `csqa build` "
@@ -90,7 +81,7 @@ def _render() -> None:
     notes: list[str] = []
 
     # the authority (a choice only when there is more than one)
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
+    names = choices.authority_names(authorities)
     codes = list(names)
     raw_la = _param("la")
     la_match = explorer.match_choice(raw_la, codes, names)
@@ -159,8 +150,8 @@ def _render() -> None:
     if not options:
         for note in notes:
             st.info(note)
-        _keep_in_url({"indicator": measure.indicator_id, "grain": grain, "org": None,
-                      "la": la_code if len(codes) > 1 else None})  # fmt: skip
+        choices.keep_in_url({"indicator": measure.indicator_id, "grain": grain, "org": None,
+                             "la": la_code if len(codes) > 1 else None})  # fmt: skip
         st.header(measure.name, divider="gray")
         st.info(
             f"**There are no figures for this measure by {explorer.GRAIN_WORDS.get(grain, grain)} for "
@@ -214,8 +205,8 @@ def _render() -> None:
     else:
         shown = periods
 
-    _keep_in_url({"indicator": measure.indicator_id, "grain": grain, "org": option.org_id,
-                  "la": la_code if len(codes) > 1 else None})  # fmt: skip
+    choices.keep_in_url({"indicator": measure.indicator_id, "grain": grain, "org": option.org_id,
+                          "la": la_code if len(codes) > 1 else None})  # fmt: skip
     for note in notes:
         st.info(note)
 
@@ -285,8 +276,9 @@ def _over_time(
         st.caption(
             "Small numbers are hidden to protect children's privacy: a count of 0 to 4 shows as “fewer than 5”; a "
             "percentage or rate whose numerator or denominator is under 5 is suppressed, with its status and "
-            "change; and where a team's small figure could be worked out from its service's, a second figure is "
-            "hidden too. Hidden figures are never drawn. England, the region and the statistical neighbours are "
+            "change; and where a small figure could be worked out from another (a team's from its service's, a "
+            "month's from its quarter, a quarter's from its year), a second figure is hidden too. Hidden "
+            "figures are never drawn. England, the region and the statistical neighbours are "
             "DfE's published figures."
         )
     table = series.table(option.key, shown)
@@ -304,19 +296,7 @@ def _over_time(
 
 def _escaped_table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str]) -> None:
     """A table exactly as its CSV download holds it; names from the data are escaped for the screen only."""
-    if df.is_empty():
-        st.markdown("_No figures to show._")
-        return
-    st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    layout.escaped_table(df, key=f"{KEY}_{key}", file_name=file_name, escape=escape, empty="_No figures to show._")
 
 
 def _comparators(
@@ -358,7 +338,8 @@ def _comparators(
     neighbours = data.explorer_published_neighbours(la_code, measure.indicator_id, year)
     label = explorer.published_label(year, summary.get("reference_date"), measure.benchmark_series)
     st.markdown(
-        f"DfE's published figures {label} (DfE's year {year}), the latest published by the end of {period.label}: "
+        f"DfE's published figures {label} (DfE's year {year}), for the latest year ended by the end of "
+        f"{period.label}: "
         f"{monthly.md_escape(la_name)} as DfE counted it, England, the region and each statistical neighbour, "
         "nearest first. The neighbours' average is of those with a published figure."
     )

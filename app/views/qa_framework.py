@@ -18,16 +18,13 @@ so a link opens the same view; a value there that does not match the warehouse f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 import streamlit as st
 
-from app import data, downloads, formatting, layout, monthly, qa
+from app import choices, data, downloads, formatting, layout, monthly, qa
 from app.indicators import Catalogue
 
 KEY = "qa"
-MAX_PARAM_LENGTH = 40
 MAX_ROLE_PARAM_LENGTH = 100
 REGISTER = "qa_register"
 REGISTER_COLUMNS = ("task_number", "part", "role_ids", "task", "audience_id", "frequency")
@@ -47,87 +44,6 @@ def render() -> None:
         _render()
     except data.WarehouseUnavailable as exc:
         layout.warehouse_unavailable(exc)
-
-
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str, limit: int = MAX_PARAM_LENGTH) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: limit + 1]
-
-
-def _seed_choice(
-    param: str,
-    state_key: str,
-    options: list[str],
-    match: Callable[[str, list[str]], str | None],
-    default: str | None = None,
-) -> bool:
-    """Put the URL's choice (or the default, else the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or (default if default in options else options[0])
-    return raw is not None and chosen is None and current is None
-
-
-def _seed_optional(param: str, state_key: str, options: list[str], match: Callable[[str], str | None]) -> bool:
-    """Like `_seed_choice` for a filter that may be empty (None: no filter). True if the URL's value was unknown."""
-    current = st.session_state.get(state_key)
-    if state_key in st.session_state and (current is None or current in options):
-        return False
-    raw = _url_value(param, MAX_ROLE_PARAM_LENGTH)
-    chosen = match(raw) if raw and len(raw) <= MAX_ROLE_PARAM_LENGTH else None
-    bad = bool(raw) and chosen is None and state_key not in st.session_state
-    st.session_state[state_key] = chosen
-    return bad
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_month(months: list[monthly.Month], default: monthly.Month | None) -> tuple[monthly.Month, bool]:
-    labels = [m.label for m in months]
-    state_key = f"{KEY}_month"
-    bad = _seed_choice(
-        "month",
-        state_key,
-        labels,
-        lambda raw, _: qa.match_month(raw, months),
-        default=default.label if default else None,
-    )
-    st.selectbox(
-        "Month",
-        labels,
-        key=state_key,
-        help="Reports due in this month and its quarter. It starts at the month of the activity log's as-at date.",
-    )
-    label = st.session_state[state_key]
-    return next(m for m in months if m.label == label), bad
-
-
-def _keep_in_url(param: str, value: str | None) -> None:
-    if value is None:
-        if param in st.query_params:
-            del st.query_params[param]
-    elif st.query_params.get(param) != value:
-        st.query_params[param] = value
 
 
 # --- the page ----------------------------------------------------------------------------------------------
@@ -157,10 +73,10 @@ def _render() -> None:
     if not authorities.is_empty():
         left, _ = st.columns([2, 3])
         with left:
-            la_code, la_name, bad_la = _choose_authority(authorities)
-        _keep_in_url("la", la_code)
+            la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
+        choices.keep_in_url({"la": la_code})
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {monthly.md_escape(la_name)}.")
+        choices.not_recognised("authority", monthly.md_escape(la_name))
 
     span = data.qa_schedule_span(la_code) if la_code else {}
     loaded = _latest_load(la_code)
@@ -168,11 +84,8 @@ def _render() -> None:
     _register_section(register, catalogue)
     if schedule_lacking:
         st.header("What is due", divider="gray")
-        st.info(
-            "The schedule of reports is not available in this build"
-            + ("." if not schedule_columns else f" (the schedule table lacks {', '.join(schedule_lacking)}).")
-            + " A newer `csqa build` adds it.",
-            icon=":material/database:",
+        layout.lacking_note(
+            "The schedule of reports", "schedule table", schedule_lacking, schedule_columns, plural=False
         )
         return
     if la_code is None or not span.get("reports"):
@@ -211,18 +124,8 @@ def _no_log() -> None:
 def _table(df: pl.DataFrame, *, key: str, file_name: str, empty: str = "") -> None:
     """A table exactly as its CSV download holds it. Free text from the council is escaped for the screen
     (`st.table` renders Markdown); the download holds it as it is, made safe for spreadsheets."""
-    if df.is_empty():
-        st.markdown(empty or "_Nothing to show._")
-        return
-    st.table(monthly.escaped(df, ESCAPE), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
+    layout.escaped_table(
+        df, key=f"{KEY}_{key}", file_name=file_name, escape=ESCAPE, empty=empty or "_Nothing to show._"
     )
 
 
@@ -257,8 +160,9 @@ def _register_section(register: qa.Register, catalogue: Catalogue) -> None:
     )
     doers, audiences = register.doers(), register.audiences()
     role_key, audience_key = f"{KEY}_role", f"{KEY}_audience"
-    bad_role = _seed_optional("role", role_key, doers, lambda raw: register.match_role(raw, doers))
-    bad_audience = _seed_optional("audience", audience_key, audiences, lambda raw: register.match_role(raw, audiences))
+    limit = MAX_ROLE_PARAM_LENGTH
+    bad_role = choices.seed_optional("role", role_key, doers, register.match_role, limit)
+    bad_audience = choices.seed_optional("audience", audience_key, audiences, register.match_role, limit)
     left, middle, right = st.columns([2, 2, 3])
     with left:
         st.selectbox(
@@ -286,8 +190,7 @@ def _register_section(register: qa.Register, catalogue: Catalogue) -> None:
             placeholder="Words in a task, purpose, role or measure",
         )
     role, audience = st.session_state.get(role_key), st.session_state.get(audience_key)
-    _keep_in_url("role", role)
-    _keep_in_url("audience", audience)
+    choices.keep_in_url({"role": role, "audience": audience})
     if bad_role:
         st.info("The role in the web address was not recognised, so tasks of every role are shown.")
     if bad_audience:
@@ -333,13 +236,16 @@ def _due(register: qa.Register, la_code: str, span: dict) -> None:
     default = qa.month_of(as_at) if as_at else None
     left, _ = st.columns([1, 4])
     with left:
-        month, bad_month = _choose_month(months, default)
-    _keep_in_url("month", qa.month_param(month))
-    if bad_month:
-        st.info(
-            f"The month in the web address was not recognised, so the page shows {month.label}. "
-            "Choose another month above."
+        month, bad_month = choices.choose_month(
+            KEY,
+            months,
+            lambda raw, _: qa.match_month(raw, months),
+            "Reports due in this month and its quarter. It starts at the month of the activity log's as-at date.",
+            default=default.label if default else None,
         )
+    choices.keep_in_url({"month": qa.month_param(month)})
+    if bad_month:
+        choices.not_recognised("month", month.label, choose_again=True)
     quarter_label, quarter_start, quarter_end = qa.quarter_of(month.start)
     missed_first = formatting.shift_months(month.start, -(qa.MISSED_MONTHS - 1))
     frame = data.qa_schedule(la_code, min(missed_first, quarter_start), max(month.end, quarter_end))

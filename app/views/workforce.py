@@ -13,18 +13,16 @@ no worker is ever named or identified: the page never reads a worker's pseudonym
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
 
-from app import charts, data, downloads, formatting, layout, monthly, workforce
+from app import charts, choices, data, downloads, formatting, layout, monthly, workforce
 from app.indicators import Catalogue, Indicator
 
 KEY = "workforce"
 TREND_CHOICES = (12, 24)
-MAX_PARAM_LENGTH = 40
-MAX_TEAM_PARAM_LENGTH = 160
 WORKER_MONTHS_TABLE = "workforce_worker_months"
 WORKER_MONTHS_COLUMNS = (
     "la_code",
@@ -55,84 +53,6 @@ def render() -> None:
         layout.warehouse_unavailable(exc)
 
 
-# --- choices kept in the web address -----------------------------------------------------------------------
-
-
-def _url_value(param: str, limit: int) -> str | None:
-    raw = st.query_params.get(param)
-    if raw is None:
-        return None
-    return " ".join(str(raw).split())[: limit + 1]
-
-
-def _seed_choice(param: str, state_key: str, options: list[str], match: Callable[[str, list[str]], str | None]) -> bool:
-    """Put the URL's choice (or the first option) into the widget's state on first render.
-
-    Returns True when the URL held a value that is not one of the options, so the page can say so.
-    """
-    current = st.session_state.get(state_key)
-    if current in options:
-        return False
-    raw = _url_value(param, MAX_PARAM_LENGTH)
-    chosen = match(raw, options) if raw is not None and len(raw) <= MAX_PARAM_LENGTH else None
-    st.session_state[state_key] = chosen or options[0]
-    return raw is not None and chosen is None and current is None
-
-
-def _choose_authority(authorities: pl.DataFrame) -> tuple[str, str, bool]:
-    names = {r["la_code"]: (r["la_name"] or f"Authority {r['la_code']}") for r in authorities.to_dicts()}
-    codes = list(names)
-    state_key = f"{KEY}_la"
-    bad = _seed_choice("la", state_key, codes, lambda raw, opts: raw if raw in opts else None)
-    if len(codes) > 1:
-        st.selectbox("Authority", codes, key=state_key, format_func=lambda c: f"{names[c]} ({c})")
-    code = st.session_state[state_key]
-    return code, names[code], bad
-
-
-def _choose_month(months: list[monthly.Month]) -> tuple[monthly.Month, bool]:
-    labels = [m.label for m in months]
-    state_key = f"{KEY}_month"
-    bad = _seed_choice("month", state_key, labels, monthly.match_month)
-    st.selectbox("Month", labels, key=state_key, help="Months with workforce figures, newest first.")
-    label = st.session_state[state_key]
-    return next(m for m in months if m.label == label), bad
-
-
-def _choose_team(orgs: monthly.OrgUnits, team_ids: list[str]) -> tuple[str | None, bool]:
-    """The team chosen (None for all teams), from the URL on first render; True if the URL's was unknown."""
-    state_key = f"{KEY}_team"
-    bad = False
-    current = st.session_state.get(state_key)
-    if state_key not in st.session_state or (current is not None and current not in team_ids):
-        raw = _url_value("team", MAX_TEAM_PARAM_LENGTH)
-        chosen = orgs.match_team(raw, team_ids) if raw and len(raw) <= MAX_TEAM_PARAM_LENGTH else None
-        bad = bool(raw) and chosen is None and state_key not in st.session_state
-        st.session_state[state_key] = chosen
-    if team_ids:
-        st.selectbox(
-            "Team",
-            team_ids,
-            key=state_key,
-            format_func=lambda t: orgs.team(t).label,
-            placeholder="All teams",
-            help="Leave empty to compare every team; choose one to see it against the whole authority.",
-        )
-    return st.session_state.get(state_key), bad
-
-
-def _keep_in_url(la_code: str, month: monthly.Month, team_id: str | None) -> None:
-    if st.query_params.get("la") != la_code:
-        st.query_params["la"] = la_code
-    if st.query_params.get("month") != month.label:
-        st.query_params["month"] = month.label
-    if team_id is None:
-        if "team" in st.query_params:
-            del st.query_params["team"]
-    elif st.query_params.get("team") != team_id:
-        st.query_params["team"] = team_id
-
-
 # --- the page ----------------------------------------------------------------------------------------------
 
 
@@ -154,19 +74,17 @@ def _render() -> None:
         _no_data()
         return
 
-    if authorities.height > 1:
-        left, right, _ = st.columns([2, 1, 2])
-    else:
-        right, _ = st.columns([1, 4])
-        left = st.empty()
+    left, right = choices.columns(authorities.height > 1)
     with left:
-        la_code, la_name, bad_la = _choose_authority(authorities)
+        la_code, la_name, bad_la = choices.choose_authority(KEY, authorities)
     months = monthly.months_from_frame(data.months(la_code, ids))
     if not months:
         _no_data(f" for {monthly.md_escape(la_name)}")
         return
     with right:
-        month, bad_month = _choose_month(months)
+        month, bad_month = choices.choose_month(
+            KEY, months, monthly.match_month, "Months with workforce figures, newest first."
+        )
 
     first = formatting.shift_months(month.start, -(max(TREND_CHOICES) - 1))
     frame = data.period_values(la_code, ids, "month", first, month.start)
@@ -181,17 +99,14 @@ def _render() -> None:
     starts = [m.start for m in sorted(months, key=lambda m: m.start) if first <= m.start <= month.start]
 
     if bad_la:
-        st.info(f"The authority in the web address was not recognised, so the page shows {monthly.md_escape(la_name)}.")
+        choices.not_recognised("authority", monthly.md_escape(la_name))
     if bad_month:
-        st.info(
-            f"The month in the web address was not recognised, so the page shows {month.label}. "
-            "Choose another month above."
-        )
+        choices.not_recognised("month", month.label, choose_again=True)
     _about(la_code, la_name, month, ids)
     _headlines(catalogue, values, month, la_name)
     _teams(present, values, month, la_code)
     team_id = _trends(present, values, month, starts, orgs, la_code)
-    _keep_in_url(la_code, month, team_id)
+    choices.keep_in_url({"la": la_code, "month": month.label, "team": team_id})
     _pressure(values, month, la_code)
     _caseloads(catalogue, values, month, la_code)
     _census(la_code)
@@ -222,18 +137,8 @@ def _census(la_code: str) -> None:
 def _table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str] = (), empty: str = "") -> None:
     """A table exactly as its CSV download holds it. Text from the data (team names) is escaped for the screen
     (`st.table` renders Markdown); the download holds it as it is, made safe for spreadsheets."""
-    if df.is_empty():
-        st.markdown(empty or "_No figures for this month._")
-        return
-    st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download this table (CSV)",
-        data=downloads.to_csv_bytes(df),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{KEY}_{key}",
-        on_click="ignore",
-        icon=":material/download:",
+    layout.escaped_table(
+        df, key=f"{KEY}_{key}", file_name=file_name, escape=escape, empty=empty or "_No figures for this month._"
     )
 
 
@@ -331,7 +236,13 @@ def _trends(
     team_ids = values.team_ids(starts)
     left, middle, right = st.columns([2, 2, 1])
     with middle:
-        team_id, bad_team = _choose_team(orgs, team_ids)
+        team_id, bad_team = choices.choose_team(
+            KEY,
+            orgs,
+            team_ids,
+            placeholder="All teams",
+            help="Leave empty to compare every team; choose one to see it against the whole authority.",
+        )
     if bad_team:
         st.info("The team in the web address was not recognised, so every team is shown. Choose one above.")
     if not with_rows:
@@ -449,12 +360,7 @@ def _caseloads(catalogue: Catalogue, values: monthly.MonthlyValues, month: month
     columns = data.table_columns(WORKER_MONTHS_TABLE)
     lacking = [c for c in WORKER_MONTHS_COLUMNS if c not in columns]
     if lacking:
-        st.info(
-            "Caseloads by worker are not available in this build"
-            + ("." if not columns else f" (the workforce table lacks {', '.join(lacking)}).")
-            + " A newer `csqa build` adds them.",
-            icon=":material/database:",
-        )
+        layout.lacking_note("Caseloads by worker", "workforce table", lacking, columns)
         return
     counts = data.caseloads(la_code, month.start, ceiling)
     if counts.is_empty():

@@ -40,6 +40,7 @@ final as (
         indicators.short_name,
         indicators.unit,
         indicators.polarity,
+        indicators.benchmark_series,
         audience_indicators.sort_order
 
     from audience_indicators
