@@ -33,10 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app import data
+from app.state import DIR_MODE, ENV_VAR, FILE_MODE, STATE_FOLDER, make_dir, state_dir  # noqa: F401 (re-exported)
 
-ENV_VAR = "CSQA_STATE_DIR"
-STATE_FOLDER = "state"
 FILE_NAME = "commentary.sqlite"
 MAX_BODY = 2000
 MAX_AUTHOR = 200
@@ -44,8 +42,6 @@ MAX_KEY = 200  # la_code, indicator_id, org_id and friends: identifiers, never l
 GRAINS = ("month", "quarter", "year")
 ORG_LEVELS = ("la", "service", "team")
 BUSY_TIMEOUT_MS = 10_000
-DIR_MODE = 0o700
-FILE_MODE = 0o600
 COLUMNS = (
     "comment_id",
     "la_code",
@@ -122,28 +118,8 @@ order by c.period_start, c.period_grain, c.indicator_id, c.org_level, c.org_id
 # --- where the store lives ---------------------------------------------------------------------------------
 
 
-def state_dir() -> Path:
-    """`$CSQA_STATE_DIR`, else `state/` beside the served warehouse."""
-    raw = os.environ.get(ENV_VAR, "").strip()
-    if raw:
-        return Path(raw).expanduser()
-    return data.warehouse_path().parent / STATE_FOLDER
-
-
 def store_path() -> Path:
     return state_dir() / FILE_NAME
-
-
-def _make_dir(folder: Path) -> None:
-    """Create the state folder (and any missing parents) readable by its owner only."""
-    if folder.is_dir():
-        return
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        folder.mkdir(mode=DIR_MODE)
-    except FileExistsError:  # another session made it a moment ago
-        return
-    os.chmod(folder, DIR_MODE)  # mkdir's mode is reduced by the umask, never widened: make sure
 
 
 def _make_file(path: Path) -> None:
@@ -167,7 +143,7 @@ def _open(path: Path) -> sqlite3.Connection:
 @contextlib.contextmanager
 def _writer() -> Iterator[sqlite3.Connection]:
     path = store_path()
-    _make_dir(path.parent)
+    make_dir(path.parent)
     if not path.exists():
         _make_file(path)
     con = _open(path)

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,9 +109,113 @@ def _cached_query(identity: Identity, sql: str, params: tuple[Any, ...]) -> pl.D
 
 
 def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
-    """Run one parameterised statement against the served warehouse (cached per build)."""
+    """Run one parameterised statement against the served warehouse (cached per build), keeping only the rows
+    the signed-in user's scope allows (see `apply_scope`)."""
     identity = warehouse_identity()
-    return _cached_query(identity, sql, _freeze(list(params)))
+    result = _cached_query(identity, sql, _freeze(list(params)))
+    return apply_scope(result, current_scope(), lambda la, service: _teams_of(identity, la, service))
+
+
+# --- scope: the one place every query's rows are limited to the signed-in user's authority, service or team ---
+
+SESSION_USER_KEY = "csqa_user"
+# Columns that make a result figures rather than the org-unit hierarchy used to name things.
+_FIGURE_COLUMNS = frozenset({"value", "numerator", "denominator"})
+
+
+class NotSignedIn(Exception):
+    """A page asked for data in a session with nobody signed in (the sign-in gate should have stopped it)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a user may look: an authority (None: every authority), then optionally one service or one team."""
+
+    la_code: str | None = None
+    service_id: str | None = None
+    team_id: str | None = None
+
+    @property
+    def whole_authority(self) -> bool:
+        return self.service_id is None and self.team_id is None
+
+
+def _in_app_session() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
+def current_scope() -> Scope | None:
+    """The signed-in user's scope inside the app; None (everything) outside a Streamlit session, for the
+    command line. Inside the app with nobody signed in, refuse: no data is reachable signed out."""
+    if not _in_app_session():
+        return None
+    user = st.session_state.get(SESSION_USER_KEY)
+    if not user:
+        raise NotSignedIn("no one is signed in")
+    clean = {k: (str(user.get(k)).strip() or None) if user.get(k) is not None else None
+             for k in ("la_code", "service_id", "team_id")}
+    return Scope(**clean)
+
+
+_ORG_TREE = """
+select org_level, org_id, parent_id
+from org_units
+where la_code = ?
+"""
+
+
+def _teams_of(identity: Identity, la_code: str | None, service_id: str) -> frozenset[str]:
+    """The teams under a service (from org_units; none when the build has no org_units)."""
+    try:
+        tree = _cached_query(identity, _ORG_TREE, (la_code,))
+    except WarehouseUnavailable:
+        return frozenset()
+    return frozenset(
+        r["org_id"] for r in tree.to_dicts() if r["org_level"] == "team" and r["parent_id"] == service_id
+    )
+
+
+def apply_scope(df: pl.DataFrame, scope: Scope | None, teams_of) -> pl.DataFrame:
+    """The rows of a result the scope allows.
+
+    * `la_code`: rows of other authorities go (and rows with no authority, for a scope with one).
+    * For a service or team scope, rows with `org_level`/`org_id` keep only the user's service and its teams (or
+      their own team). Authority and other services' rows go from figures (a result with `value`, `numerator` or
+      `denominator`); a result without figures (the org-unit hierarchy, used for names) keeps the authority and
+      services so a team can still be named under its service.
+    * Rows with a `team_id` keep only teams in scope; rows with only a `service_id` keep only the user's service
+      (a team scope's service is its team's parent).
+    Results with none of these columns (the catalogue, DfE's published figures) are public and pass unchanged.
+    """
+    if scope is None or df.is_empty():
+        return df
+    columns = set(df.columns)
+    if scope.la_code is not None and "la_code" in columns:
+        df = df.filter(pl.col("la_code") == scope.la_code)
+    if scope.whole_authority:
+        return df
+    if scope.team_id is not None:
+        teams = frozenset({scope.team_id})
+        service = None
+    else:
+        teams = teams_of(scope.la_code, scope.service_id)
+        service = scope.service_id
+    if {"org_level", "org_id"} <= columns:
+        in_scope = (pl.col("org_level") == "team") & pl.col("org_id").is_in(list(teams))
+        if service is not None:
+            in_scope = in_scope | ((pl.col("org_level") == "service") & (pl.col("org_id") == service))
+        if not (columns & _FIGURE_COLUMNS):
+            in_scope = in_scope | pl.col("org_level").is_in(["la", "service"])
+        df = df.filter(in_scope)
+    if "team_id" in columns:
+        df = df.filter(pl.col("team_id").is_in(list(teams)))
+    elif "service_id" in columns and service is not None:
+        df = df.filter(pl.col("service_id") == service)
+    elif "service_id" in columns:
+        df = df.filter(pl.lit(False))
+    return df
 
 
 # --- the queries pages use ------------------------------------------------------------------------------

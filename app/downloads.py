@@ -1,8 +1,13 @@
 """CSV downloads: the same table the page shows, made safe to open in a spreadsheet.
 
 A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return) can be run as a formula by
-Excel and friends ("CSV injection"), so such cells get a leading single quote. Tables handed to this module
-have already been through `app.disclosure`, so downloads obey the same small-number rules as the screen.
+Excel and friends ("CSV injection"), so such cells get a leading single quote; so do cells starting with the
+full-width look-alikes `＝ ＋ － ＠`, which some spreadsheets (and East Asian input settings) also turn into
+formulas. Tables handed to this module have already been through `app.disclosure`, so downloads obey the same
+small-number rules as the screen. Every download button is written to the access log (`app.layout`).
+
+The app offers CSV, PDF and HTML downloads only: no page offers XLSX. An XLSX download would need the same care:
+write every cell as a string (openpyxl's `data_type = "s"`), never a formula.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # then ＝ ＋ － ＠
 
 
 def csv_safe(value: Any) -> str:

@@ -1,5 +1,5 @@
 """Shared page furniture: page config, build sidebar, synthetic-data banner, polite warehouse messages,
-indicator definitions, tables with CSV downloads, RAG badges."""
+indicator definitions, tables with CSV downloads (each download written to the access log), RAG badges."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import data, downloads, formatting, monthly
+from app import access_log, data, downloads, formatting, monthly
 from app.indicators import RAG_TEXT, Indicator
 
 APP_TITLE = "Children's social care quality assurance"
@@ -150,7 +150,7 @@ def table(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download 
         st.markdown("_No figures for this period._")
         return
     st.table(df, hide_index=True, border="horizontal")
-    _download(df, key=key, file_name=file_name, label=label)
+    download_csv(df, key=key, file_name=file_name, label=label)
 
 
 def escaped_table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequence[str], empty: str) -> None:
@@ -161,16 +161,75 @@ def escaped_table(df: pl.DataFrame, *, key: str, file_name: str, escape: Sequenc
         st.markdown(empty)
         return
     st.table(monthly.escaped(df, escape), hide_index=True, border="horizontal")
-    _download(df, key=key, file_name=file_name)
+    download_csv(df, key=key, file_name=file_name)
 
 
-def _download(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download this table (CSV)") -> None:
-    st.download_button(
+def download_csv(df: pl.DataFrame, *, key: str, file_name: str, label: str = "Download this table (CSV)") -> None:
+    """A CSV download of `df` (made safe for spreadsheets by `app.downloads`), logged; widget key
+    `download_{key}`."""
+    download_button(
         label,
         data=downloads.to_csv_bytes(df),
         file_name=file_name,
         mime="text/csv",
         key=f"download_{key}",
-        on_click="ignore",
         icon=":material/download:",
     )
+
+
+# --- downloads, each written to the access log ----------------------------------------------------------------
+
+DOWNLOAD_LOG_FAILED = "csqa_download_log_failed"  # session_state: a download's access log entry failed
+DOWNLOADS_OFF = (
+    "**Downloads are switched off.** A download could not be written to the access log, so no more files can "
+    "be downloaded in this session until it can. Tell the data team (the state folder may be full or unwritable)."
+)
+
+
+def download_button(label: str, *, data: bytes, file_name: str, mime: str, key: str, icon: str | None = None) -> None:
+    """`st.download_button` whose every click is written to the access log (event `download`, the page's
+    url_path and `{"file_name": ...}`), for the signed-in user in `st.session_state["csqa_user"]`.
+
+    Streamlit delivers the bytes itself: the browser fetches them from a media URL when the button is clicked,
+    and the click also sends a trigger that runs the `on_click` callback on the server. Logging in `on_click` is
+    the best available here, so the entry is written alongside the download, not before it: when it cannot be
+    written, that one file has already gone, but the session's downloads are switched off, with an error in
+    place of every download button, until the access log can be written again. (`on_click` is a callable, so a
+    click also reruns the page.) Stricter would be deferred data (`data=` a callable, run on the server when
+    the file is asked for, which could log first and refuse on failure), at the price of no URL until then;
+    the app's tests read the bytes through that URL."""
+    if st.session_state.get(DOWNLOAD_LOG_FAILED):
+        try:
+            access_log.check()
+        except access_log.AccessLogUnavailable:
+            st.error(DOWNLOADS_OFF, icon=":material/block:")
+            return
+        st.session_state.pop(DOWNLOAD_LOG_FAILED, None)
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click=log_download,
+        args=(file_name, access_log.current_page()),
+        icon=icon,
+    )
+
+
+def log_download(file_name: str, page: str | None) -> None:
+    """A download button's `on_click` callback: write the `download` entry, or switch the session's downloads off
+    when the access log cannot be written (see `download_button`)."""
+    user = st.session_state.get("csqa_user")
+    user = user if isinstance(user, dict) else {}
+    try:
+        access_log.record(
+            "download",
+            username=user.get("username"),
+            role=user.get("role"),
+            page=page,
+            detail={"file_name": file_name},
+            session_id=access_log.session_id(),
+        )
+    except access_log.AccessLogUnavailable:
+        st.session_state[DOWNLOAD_LOG_FAILED] = True

@@ -1,7 +1,9 @@
 """The app's pages, listed in one place.
 
-`streamlit_app.py` turns this list into `st.navigation`; a later `app/auth.py` can filter it by the signed-in
-user's role (each page says which audiences it is for) before navigation is built.
+`streamlit_app.py` turns this list into `st.navigation`, filtered by the signed-in user's role (`for_role`, from
+`app/roles.csv`): the role's pages are listed in the menu; every other page is registered hidden, so that asking
+for it by address reaches the app's refusal (logged) rather than silently landing somewhere else. (`audiences`
+says whom each page was designed for; who may see it is decided by roles.csv alone.)
 """
 
 from __future__ import annotations
@@ -116,16 +118,53 @@ PAGES: tuple[PageSpec, ...] = (
             "team_managers",
         ),
     ),
+    PageSpec(
+        path="views/access_log.py",
+        title="Access log",
+        url_path="access-log",
+        icon=":material/policy:",
+        audiences=("administrator",),
+        section="Administration",
+    ),
 )
 
 
-def to_page(spec: PageSpec, *, default: bool = False) -> st.Page:
-    return st.Page(str(APP_DIR / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default)
+def to_page(spec: PageSpec, *, default: bool = False, hidden: bool = False) -> st.Page:
+    return st.Page(
+        str(APP_DIR / spec.path),
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=default,
+        visibility="hidden" if hidden else "visible",
+    )
 
 
-def build(specs: tuple[PageSpec, ...] = PAGES) -> dict[str, list[st.Page]]:
-    """Pages grouped by section for st.navigation; the first page is the default."""
+def for_role(role_id: str | None, specs: tuple[PageSpec, ...] = PAGES) -> tuple[PageSpec, ...]:
+    """The pages the role may see (app/roles.csv), in PAGES order; none for an unknown role."""
+    from app import roles
+
+    allowed = set(roles.pages_for(role_id))
+    return tuple(spec for spec in specs if spec.url_path in allowed)
+
+
+def spec_for(page: st.Page, specs: tuple[PageSpec, ...] = PAGES) -> PageSpec | None:
+    """The spec behind a page st.navigation chose (matched by title, unique in PAGES: a default page's
+    `url_path` reads as "")."""
+    return next((spec for spec in specs if spec.title == page.title), None)
+
+
+def build(specs: tuple[PageSpec, ...] = PAGES, *, hidden: tuple[PageSpec, ...] = ()) -> dict[str, list[st.Page]]:
+    """Pages grouped by section for st.navigation; the first page is the default.
+
+    `hidden` pages are registered but not listed (in the last section, so no section shows with nothing in it):
+    the entry point refuses them before they run."""
     sections: dict[str, list[st.Page]] = {}
     for index, spec in enumerate(specs):
         sections.setdefault(spec.section, []).append(to_page(spec, default=index == 0))
+    if hidden:
+        if not sections:
+            raise ValueError("hidden pages need at least one listed page")
+        last = list(sections)[-1]
+        sections[last].extend(to_page(spec, hidden=True) for spec in hidden)
     return sections

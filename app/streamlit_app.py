@@ -1,7 +1,10 @@
 """Entry point: `streamlit run app/streamlit_app.py`.
 
-Sets up the page, shows which build is being served (and a banner if its data are synthetic), then runs the
-page chosen through `st.navigation`. Pages are listed in `app/navigation.py`.
+Sign-in comes first (`app/auth.py`): signed out, only the sign-in screen renders and nothing reads the
+warehouse. Signed in, navigation lists the role's pages (`app/roles.csv` through `app/navigation.py`; the rest
+are registered hidden so that asking for one by address is refused and logged), the chosen page is checked
+again and its view logged, then the served build is shown (with a banner if its data are synthetic) and the
+page runs.
 """
 
 from __future__ import annotations
@@ -16,16 +19,28 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `import app`
 
 import streamlit as st  # noqa: E402
 
-from app import layout, navigation  # noqa: E402
+from app import auth, layout, navigation  # noqa: E402
 
 
 def main() -> None:
     layout.page_config()
-    page = st.navigation(navigation.build())
+    user = auth.gate()  # stops the script unless someone is signed in
+    allowed = navigation.for_role(user["role"])
+    if not allowed:
+        auth.log("refused", user=user, detail={"reason": "role_has_no_pages"})
+        st.error("Your role has no pages on this dashboard: ask its administrator.", icon=":material/block:")
+        st.stop()
+    hidden = tuple(spec for spec in navigation.PAGES if spec not in allowed)
+    page = st.navigation(navigation.build(allowed, hidden=hidden))
+    spec = navigation.spec_for(page)
+    url_path = spec.url_path if spec else page.url_path
+    auth.require_page(url_path)  # a hidden page asked for by address stops here, before it runs
+    auth.page_view(url_path, st.query_params.to_dict())
     info = layout.build_info_or_none()
     layout.sidebar_build(info)
     layout.synthetic_banner(info)
     page.run()
+    auth.page_shown(url_path, st.query_params.to_dict())
 
 
 main()

@@ -1,4 +1,4 @@
-"""The `csqa` command line: generate, ingest, build, serve, demo, status, report.
+"""The `csqa` command line: generate, ingest, build, serve, demo, status, report, users.
 
 Exit codes: 0 success; 1 input rejected or a build failed; 2 wrong usage.
 """
@@ -124,9 +124,206 @@ def cmd_demo(args) -> int:
         return code
     _say("3/3 building the warehouse")
     code = cmd_build(args)
+    if code:
+        return code
+    code = _demo_accounts(data)
     if code or args.no_serve:
         return code
     return cmd_serve(args)
+
+
+DEMO_LA = "845"
+
+
+def _demo_scope(data: DataDir, la_code: str) -> tuple[str | None, str | None]:
+    """(service_id, team_id) for the demo's service- and team-scoped accounts: the first mapped team of the
+    authority in the built warehouse's org_units, and its service; else the same from the generated
+    reference/org_units.csv; else (None, None)."""
+    import csv
+
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(data.warehouse), read_only=True)
+        try:
+            row = con.execute(
+                "select org_id, parent_id from org_units where la_code = ? and org_level = 'team' "
+                "and coalesce(is_mapped, true) and parent_id is not null order by parent_id, org_id limit 1",
+                [la_code],
+            ).fetchone()
+        finally:
+            con.close()
+        if row:
+            return str(row[1]), str(row[0])
+    except duckdb.Error:
+        pass
+    reference = data.extracts / "demo" / "reference" / "org_units.csv"
+    if reference.is_file():
+        with open(reference, newline="", encoding="utf-8") as fh:
+            rows = sorted(
+                (r["service_id"], r["team_id"])
+                for r in csv.DictReader(fh)
+                if r.get("la_code") == la_code and r.get("service_id") and r.get("team_id")
+            )
+        if rows:
+            return rows[0]
+    return None, None
+
+
+def _demo_accounts(data: DataDir) -> int:
+    """Replace the `demo-<role>` accounts, one per role with a fresh random password, and print them."""
+    from app import roles, users
+    from app.state import state_dir
+
+    service, team = _demo_scope(data, DEMO_LA)
+    accounts = []
+    for role in roles.all_roles().values():
+        account = {
+            "username": f"{users.DEMO_PREFIX}{role.role_id}",
+            "role": role.role_id,
+            "la_code": DEMO_LA,
+            "display_name": f"Demo {role.role_name}",
+            "password": users.generate_password(),
+        }
+        if role.role_id == "practice_manager":
+            account["team_id"] = team
+        elif role.role_id in ("operations_manager", "head_of_service"):
+            account["service_id"] = service
+        accounts.append(account)
+    store = users.Store(state_dir(data.warehouse))  # where `csqa serve` (which serves data.warehouse) looks
+    try:
+        store.replace_prefixed(users.DEMO_PREFIX, accounts)
+    except (users.UserError, users.UsersFileError) as exc:
+        _err(f"could not create the demo accounts in {store.path}: {exc}")
+        return 1
+    passwords = {a["username"]: a["password"] for a in accounts}
+    _say(f"demo accounts (in {store.path}; passwords are shown only now, `csqa demo` makes new ones):")
+    rows = [("username", "role", "scope", "password")]
+    for a in accounts:
+        scope = ", ".join(
+            f"{label} {a[key]}" for key, label in (("la_code", "authority"), ("service_id", "service"),
+                                                   ("team_id", "team")) if a.get(key)
+        )
+        rows.append((a["username"], a["role"], scope, passwords[a["username"]]))
+    for line in _table(rows):
+        _say(line)
+    if service is None or team is None:
+        _say("note: the warehouse names no services or teams, so the manager accounts see the whole authority")
+    return 0
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
+    return lines
+
+
+# --- accounts (`csqa users`) ---------------------------------------------------------------------------------
+
+
+def _users_store():
+    """The accounts store the app uses: `$CSQA_STATE_DIR`, else `state/` beside the served warehouse (the one
+    `$CSQA_WAREHOUSE` names, else the data folder's, as `csqa serve` serves it)."""
+    from app import users
+    from app.state import state_dir
+
+    warehouse = None if os.environ.get("CSQA_WAREHOUSE", "").strip() else DataDir.from_env().warehouse
+    return users.Store(state_dir(warehouse))
+
+
+def _scope_text(user) -> str:
+    parts = [f"authority {user.la_code}" if user.la_code else "every authority"]
+    if user.service_id:
+        parts.append(f"service {user.service_id}")
+    if user.team_id:
+        parts.append(f"team {user.team_id}")
+    return ", ".join(parts)
+
+
+def _users_call(fn):
+    """Run a store change: bad usage exits 2, an unknown or duplicate account or an unreadable file exits 1."""
+    from app import users
+
+    try:
+        return fn(), 0
+    except users.DuplicateUser as exc:
+        _err(str(exc))
+        return None, 1
+    except users.UserError as exc:
+        raise UsageError(str(exc)) from None
+    except users.UnknownUser as exc:
+        _err(f"{exc}; `csqa users list` shows the accounts")
+        return None, 1
+    except users.UsersFileError as exc:
+        _err(str(exc))
+        return None, 1
+
+
+def cmd_users_add(args) -> int:
+    from app import users
+
+    store = _users_store()
+    generated = False
+    if args.password_stdin:
+        if args.sso_only:
+            raise UsageError("--password-stdin and --sso-only do not go together")
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError("--password-stdin: no password on standard input")
+    elif args.sso_only:
+        if not args.sso_email:
+            raise UsageError("--sso-only needs --sso-email")
+        password = None
+    else:
+        password, generated = users.generate_password(), True
+    user, code = _users_call(lambda: store.add(
+        args.username, role=args.role, password=password, la_code=args.la, service_id=args.service,
+        team_id=args.team, display_name=args.name, sso_email=args.sso_email,
+    ))
+    if code:
+        return code
+    _say(f"added {user.username}: {user.role}, {_scope_text(user)}"
+         + (f", single sign-on as {user.sso_email}" if user.sso_email else ""))
+    if generated:
+        _say(f"password (shown only now): {password}")
+    return 0
+
+
+def cmd_users_remove(args) -> int:
+    store = _users_store()
+    user, code = _users_call(lambda: store.remove(args.username))
+    if not code:
+        _say(f"removed {user.username}")
+    return code
+
+
+def cmd_users_set_role(args) -> int:
+    store = _users_store()
+    user, code = _users_call(lambda: store.set_role(args.username, args.role))
+    if not code:
+        _say(f"{user.username} is now {user.role}")
+    return code
+
+
+def cmd_users_list(args) -> int:
+    store = _users_store()
+    accounts, code = _users_call(store.list)
+    if code:
+        return code
+    if not accounts:
+        _say(f"no accounts yet in {store.path}: add one with `csqa users add USERNAME --role ROLE`")
+        return 0
+    rows = [("username", "name", "role", "scope", "sign-in", "created", "")]
+    for u in accounts:
+        sign_in = " + ".join(
+            ([] if not u.password_hash else ["password"]) + ([f"sso {u.sso_email}"] if u.sso_email else [])
+        )
+        rows.append((u.username, u.display_name, u.role, _scope_text(u), sign_in or "none",
+                     (u.created_at or "")[:10], "disabled" if u.disabled else ""))
+    for line in _table(rows):
+        _say(line)
+    return 0
 
 
 def cmd_status(args) -> int:
@@ -262,6 +459,29 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--format", type=_report_formats, default=["pdf", "html"],
                    help="pdf, html or pdf,html (default: both)")
     r.set_defaults(func=cmd_report)
+
+    u = sub.add_parser("users", help="dashboard accounts: add, remove, set-role, list")
+    us = u.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    ua = us.add_parser("add", help="add an account (a random password is printed once unless --password-stdin)")
+    ua.add_argument("username", help="lower-case letters, digits, dots, hyphens and underscores (2-64)")
+    ua.add_argument("--role", required=True, help="a role_id from app/roles.csv")
+    ua.add_argument("--la", help="authority code, e.g. 845 (only analyst and administrator may go without)")
+    ua.add_argument("--service", help="limit the account to one service (org_id)")
+    ua.add_argument("--team", help="limit the account to one team (org_id)")
+    ua.add_argument("--name", help="display name")
+    ua.add_argument("--sso-email", help="the email of the organisation identity (single sign-on) for this account")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    ua.add_argument("--sso-only", action="store_true", help="no password: sign in only by single sign-on")
+    ua.set_defaults(func=cmd_users_add)
+    ur = us.add_parser("remove", help="remove an account")
+    ur.add_argument("username")
+    ur.set_defaults(func=cmd_users_remove)
+    usr = us.add_parser("set-role", help="change an account's role")
+    usr.add_argument("username")
+    usr.add_argument("role")
+    usr.set_defaults(func=cmd_users_set_role)
+    ul = us.add_parser("list", help="list the accounts (never their passwords or hashes)")
+    ul.set_defaults(func=cmd_users_list)
     return p
 
 

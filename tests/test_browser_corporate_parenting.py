@@ -4,7 +4,8 @@ Starts `streamlit run app/streamlit_app.py` against a warehouse (the hand-made f
 CSQA_BROWSER_WAREHOUSE to point it at a real built warehouse), opens the page with a quarter in the URL,
 waits for the charts to draw, checks a headline number and the trend chart's points (read from the SVG's
 accessibility labels and a tooltip) against indicator_values and the table beside the chart, and saves a
-screenshot to tests/artifacts/.
+screenshot to tests/artifacts/. The browser signs in through the sign-in form as a Corporate Parenting Panel
+member, whose first page this is.
 """
 
 from __future__ import annotations
@@ -99,10 +100,23 @@ def expected(served_warehouse) -> dict:
     }
 
 
+USERNAME, PASSWORD = "panel-member", "correct horse battery staple"
+
+
 @pytest.fixture(scope="module")
-def server(served_warehouse) -> Iterator[str]:
+def state(tmp_path_factory) -> Path:
+    """The server's own state folder, holding one Corporate Parenting Panel account."""
+    from app import users
+
+    folder = tmp_path_factory.mktemp("browser_state")
+    users.Store(folder).add(USERNAME, role="corporate_parenting_panel", password=PASSWORD, la_code="845")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(served_warehouse, state) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "CSQA_WAREHOUSE": str(served_warehouse)}
+    env = {**os.environ, "CSQA_WAREHOUSE": str(served_warehouse), "CSQA_STATE_DIR": str(state)}
     log_path = ARTIFACTS / "streamlit_browser_test.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
@@ -168,6 +182,14 @@ def browser():
             b.close()
 
 
+def _sign_in(page, url: str) -> None:
+    """Open the address signed out, and sign in through the form as a person would; the page asked for opens."""
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(USERNAME)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def _wait_until_drawn(page, charts: int) -> None:
     """Tiles present, every Vega-Lite chart drawn (an SVG or canvas with size), and the app idle."""
     page.wait_for_selector('[data-testid="stMetric"]', timeout=RENDER_TIMEOUT_MS)
@@ -217,7 +239,7 @@ def test_page_draws_and_matches_indicator_values(server, browser, expected):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         url = f"{server}/?la={quote_plus(expected['la'])}&quarter={quote_plus(expected['quarter'])}"
-        page.goto(url)
+        _sign_in(page, url)
         _wait_until_drawn(page, charts=5)
 
         # the quarter from the URL is the one shown
@@ -286,7 +308,7 @@ def test_page_draws_and_matches_indicator_values(server, browser, expected):
 def test_hostile_quarter_in_url_falls_back_in_the_browser(server, browser, expected):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{server}/?la={quote_plus(expected['la'])}&quarter={quote_plus(chr(39) + ' OR 1=1 --')}")
+        _sign_in(page, f"{server}/?la={quote_plus(expected['la'])}&quarter={quote_plus(chr(39) + ' OR 1=1 --')}")
         _wait_until_drawn(page, charts=5)
         assert page.get_by_text("The quarter in the web address was not recognised").count() == 1
         page.wait_for_function("!window.location.search.includes('OR')", timeout=10_000)

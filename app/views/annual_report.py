@@ -7,7 +7,7 @@ the served warehouse and the managers' commentary for the year, with the panels'
 
 Preparing takes a few seconds (charts are drawn offline), so it waits for the button; the files are kept per
 warehouse build, authority, year and state of the commentary, so a second person asking for the same report gets
-it at once, and a new build or a new comment makes a fresh one.
+it at once, and a new build or a new comment makes a fresh one. Each download is written to the access log.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import choices, data, layout, report
+from app import auth, choices, data, layout, report
 from app.monthly import escaped, md_escape
 from app.report import document
 
@@ -112,23 +112,21 @@ def _prepare(la_code: str, la_name: str, year: str) -> None:
         files = _rendered(identity, la_code, year, state, dt.date.today().isoformat(), comments)
     pdf_col, html_col, _ = st.columns([1, 1, 1])
     with pdf_col:
-        st.download_button(
+        layout.download_button(  # logged in the access log (see layout.download_button)
             "Download the PDF",
             data=files["pdf"],
             file_name=report.file_name(la_code, year, "pdf"),
             mime=report.MIME_TYPES["pdf"],
             key=f"{KEY}_download_pdf",
-            on_click="ignore",
             icon=":material/picture_as_pdf:",
         )
     with html_col:
-        st.download_button(
+        layout.download_button(
             "Download the HTML",
             data=files["html"],
             file_name=report.file_name(la_code, year, "html"),
             mime=report.MIME_TYPES["html"],
             key=f"{KEY}_download_html",
-            on_click="ignore",
             icon=":material/download:",
         )
     st.caption(
@@ -152,4 +150,6 @@ def _headline(la_code: str, la_name: str, year: str) -> None:
     st.table(escaped(frame, ["Area", "Measure"]), hide_index=True, border="horizontal")
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("annual-review")
 render()

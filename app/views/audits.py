@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import audits, charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
+from app import audits, auth, charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
 from app.indicators import Catalogue, Indicator, Quarter, quarters_from_frame
 
 KEY = "audits"
@@ -462,4 +462,6 @@ def _actions(
         st.caption(f"{waiting:,} further action{'s are' if waiting != 1 else ' is'} open and not yet due.")
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("audits")
 render()

@@ -25,8 +25,8 @@ from typing import Any
 
 import streamlit as st
 
+from app import auth, choices, commentary, data, disclosure, downloads, formatting, layout
 from app import chief_executive as ce
-from app import choices, commentary, data, disclosure, downloads, formatting, layout
 from app.indicators import Quarter
 from app.monthly import md_escape
 
@@ -274,4 +274,6 @@ def _comment_form(
         _earlier_versions(history, f"History of this comment ({len(history)})")
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("chief-executive")
 render()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
+from app import auth, charts, choices, complaints, data, disclosure, downloads, formatting, layout, monthly
 from app.indicators import Catalogue, Quarter, quarters_from_frame
 
 KEY = "complaints"
@@ -372,4 +372,6 @@ def _by_team(catalogue: Catalogue, values: monthly.MonthlyValues, quarter: Quart
     )
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("complaints")
 render()

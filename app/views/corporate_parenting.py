@@ -16,7 +16,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from app import charts, choices, data, disclosure, downloads, formatting, layout, placements
+from app import auth, charts, choices, data, disclosure, downloads, formatting, layout, placements
 from app.indicators import (
     NO_PUBLISHED_FIGURE,
     Catalogue,
@@ -588,4 +588,6 @@ def _neighbours(la_code: str, la_name: str) -> None:
         layout.table(table, key=f"{KEY}_neighbours", file_name=downloads.file_name("statistical_neighbours", la_code))
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("corporate-parenting")
 render()

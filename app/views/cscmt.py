@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import access, choices, data, disclosure, downloads, formatting, layout, monthly
+from app import access, auth, choices, data, disclosure, downloads, formatting, layout, monthly
 from app.indicators import Indicator
 
 KEY = "cscmt"
@@ -280,7 +280,13 @@ def _team_trends(
 def _exceptions(allowed: bool, la_code: str, month: monthly.Month, team_id: str | None, orgs: monthly.OrgUnits) -> None:
     st.header("Children needing attention", divider="gray")
     if not allowed:
-        if access.server_allows_child_level():
+        if not access.role_allows_child_level():
+            st.info(
+                "Child-level exception lists (for example assessments open beyond 45 working days) are for the "
+                "managers who act on them; your role does not include them.",
+                icon=":material/lock:",
+            )
+        elif access.server_allows_child_level():
             st.info(
                 "Child-level exception lists (for example assessments open beyond 45 working days) are hidden. "
                 f"Managers who need them can turn on “{access.TOGGLE_LABEL}” in the sidebar.",
@@ -289,7 +295,7 @@ def _exceptions(allowed: bool, la_code: str, month: monthly.Month, team_id: str 
         else:
             st.info(
                 "Child-level exception lists (for example assessments open beyond 45 working days) are switched "
-                "off on this server. They will be available to managers once sign-in and roles arrive.",
+                "off on this server. Whoever runs it can allow them by setting CSQA_ALLOW_CHILD_LEVEL=1.",
                 icon=":material/lock:",
             )
         return
@@ -328,4 +334,6 @@ def _exceptions(allowed: bool, la_code: str, month: monthly.Month, team_id: str 
         )
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("cscmt")
 render()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import choices, data, downloads, explorer, formatting, layout, monthly
+from app import auth, choices, data, downloads, explorer, formatting, layout, monthly
 
 KEY = "explorer"
 LA_KEY, DOMAIN_KEY, INDICATOR_KEY = f"{KEY}_la", f"{KEY}_domain", f"{KEY}_indicator"
@@ -361,4 +361,6 @@ def _comparators(
     )
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("explorer")
 render()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import choices, data, downloads, formatting, layout, monthly, qa
+from app import auth, choices, data, downloads, formatting, layout, monthly, qa
 from app.indicators import Catalogue
 
 KEY = "qa"
@@ -320,4 +320,6 @@ def _missed(register: qa.Register, frame: pl.DataFrame, la_code: str, month, fir
         )
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("qa-framework")
 render()

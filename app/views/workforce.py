@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from app import charts, choices, data, downloads, formatting, layout, monthly, workforce
+from app import auth, charts, choices, data, downloads, formatting, layout, monthly, workforce
 from app.indicators import Catalogue, Indicator
 
 KEY = "workforce"
@@ -391,4 +391,6 @@ def _caseloads(catalogue: Catalogue, values: monthly.MonthlyValues, month: month
     layout.definition_popover(catalogue.get(workforce.CASELOAD), key=f"{KEY}_def_caseload_section")
 
 
+# Every page checks access itself: a page left out of the menu can still be asked for by its address.
+auth.require_page("workforce")
 render()
