@@ -399,8 +399,15 @@ where la_code = ?
 order by org_level, org_id
 """
 
-_UNMAPPED_TEAMS = """
+_UNMAPPED_TEAMS_WITHOUT_ORG_ID = """
 select team_name, first_seen, last_seen, events
+from unmapped_teams
+where la_code = ?
+order by team_name
+"""
+
+_UNMAPPED_TEAMS = """
+select team_name, first_seen, last_seen, events, 'team' as org_level, org_id
 from unmapped_teams
 where la_code = ?
 order by team_name
@@ -455,8 +462,16 @@ def org_units(la_code: str) -> pl.DataFrame:
 
 
 def unmapped_teams(la_code: str) -> pl.DataFrame:
-    """Team names seen in the case records but missing from the team list (counted, never dropped)."""
-    return query(_UNMAPPED_TEAMS, [la_code])
+    """Team names seen in the case records but missing from the team list (counted, never dropped). With their
+    org_id, so a service or team account sees none but its own; a build whose mart lacks org_id shows them to
+    whole-authority accounts only."""
+    if "org_id" in table_columns("unmapped_teams"):
+        return query(_UNMAPPED_TEAMS, [la_code])
+    scope = current_scope()
+    if scope is not None and not scope.whole_authority:
+        return pl.DataFrame(schema={"team_name": pl.String, "first_seen": pl.Date, "last_seen": pl.Date,
+                                    "events": pl.Int64})
+    return query(_UNMAPPED_TEAMS_WITHOUT_ORG_ID, [la_code])
 
 
 def table_columns(table_name: str, schema: str = "main") -> list[str]:

@@ -90,10 +90,20 @@ def _render(allowed: bool) -> None:
     if bad_month:
         choices.not_recognised("month", month.label, choose_again=True)
     _about(la_name, month)
-    _unmapped_teams(la_code)
-
-    present = [i for i in indicators if values.has_level(i.indicator_id, "la")]
-    _performance(indicators, present, values, month, la_code, la_name)
+    scope = data.current_scope()
+    whole_authority = scope is None or scope.whole_authority
+    if whole_authority:
+        _unmapped_teams(la_code)
+        present = [i for i in indicators if values.has_level(i.indicator_id, "la")]
+        _performance(indicators, present, values, month, la_code, la_name)
+    else:
+        # A service or team account gets its own teams' rows only (app/data.py applies the scope to every query).
+        present = [i for i in indicators if values.has_level(i.indicator_id, "team")]
+        st.info(
+            "Your account covers your own service or team, so the authority's figures are not shown here: your "
+            "teams' figures are in the heat map and trends below.",
+            icon=":material/group:",
+        )
     _heat_map(present, values, month, la_code)
     team_id = _team_trends(present, values, month, starts, orgs, la_code, la_name)
     choices.keep_in_url({"la": la_code, "month": month.label, "team": team_id})
