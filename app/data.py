@@ -287,7 +287,8 @@ order by sort_order, indicator_id
 """
 
 _VALUES = """
-select indicator_id, period_grain, period_start, period_end, period_label, financial_year,
+select la_code, org_level, org_id,
+       indicator_id, period_grain, period_start, period_end, period_label, financial_year,
        numerator, denominator, value, target, rag, previous_value, year_ago_value,
        benchmark_year, england_value, region_value, region_name, sn_value, sn_count
 from indicator_values
@@ -1049,7 +1050,8 @@ REPORT_DOMAIN_COLUMNS = EXPLORER_DOMAIN_COLUMNS  # the same seed as the explorer
 
 # The authority's rows at one grain for the financial years asked for (the report's year and the one before).
 _REPORT_VALUES = """
-select indicator_id, period_grain, period_start, period_end, period_label, financial_year,
+select la_code, org_level, org_id,
+       indicator_id, period_grain, period_start, period_end, period_label, financial_year,
        numerator, denominator, value, target, rag, previous_value, year_ago_value,
        benchmark_year, england_value, region_value, region_name, sn_value, sn_count
 from indicator_values

@@ -55,6 +55,8 @@ DEFAULT_CASELOAD_CEILING = 18.0
 MAX_CEILING = 100.0
 
 WHOLE_AUTHORITY = "Whole authority"
+# The total row for an account scoped to a service or team: its own teams, never named as the authority.
+TEAMS_SHOWN = "All teams shown"
 NO_TEAM = "No team recorded"
 CENSUS_MONTH, CENSUS_DAY = 9, 30
 
@@ -407,8 +409,12 @@ def caseload_lines(
             "cases_held": sum(r["cases_held"] or 0 for r in by_team.values()),
             "case_holder_fte": sum(r["case_holder_fte"] or 0 for r in by_team.values()),
         }
+        # Without the authority's own row (a service or team account's scope leaves it out), the total is of the
+        # teams shown, and says so.
+        whole = values.row(CASELOAD, ("la", orgs.la_code), start) is not None
         out.append(
-            ("", WHOLE_AUTHORITY, ("la", orgs.la_code), _average(values, ("la", orgs.la_code), start, total),
+            ("", WHOLE_AUTHORITY if whole else TEAMS_SHOWN, ("la", orgs.la_code),
+             _average(values, ("la", orgs.la_code), start, total),
              sum(int(r["case_holders"] or 0) for r in by_team.values()),
              sum(int(r["above_ceiling"] or 0) for r in by_team.values()))
         )  # fmt: skip
