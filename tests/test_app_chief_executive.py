@@ -54,7 +54,6 @@ NOT_SHOWN = "not shown (small numbers)"
 NOT_AVAILABLE = "not available"
 RE_REFERRALS = "cin_rereferrals_12m_pct"
 INDICATOR_KEY = "chief_executive_comment_indicator"
-NAME_KEY = "chief_executive_comment_author"
 SAVE_KEY = "chief_executive_comment_save"
 CLEAR_KEY = "chief_executive_comment_clear"
 Q3_START = dt.date(2024, 10, 1)
@@ -464,11 +463,12 @@ def text_key(indicator_id: str, la: str = LA, start: dt.date = Q3_START) -> str:
 
 
 def write_comment(at: AppTest, indicator_id: str, body: str, name: str | None = "Jo Bloggs") -> AppTest:
+    """Save a comment as the signed-in account (conftest's analyst), under the display name `name`."""
+    if name is not None:
+        at.session_state["csqa_user"] = {**at.session_state["csqa_user"], "display_name": name}
     at.selectbox(key=INDICATOR_KEY).select(indicator_id)
     rerun(at)
     at.text_area(key=text_key(indicator_id)).input(body)
-    if name is not None:
-        at.text_input(key=NAME_KEY).input(name)
     at.button(key=SAVE_KEY).click()
     return rerun(at)
 
@@ -485,7 +485,7 @@ def test_saving_replacing_and_clearing_a_comment(app, state, warehouse):
     write_comment(at, RE_REFERRALS, hostile)
     assert [s.value for s in at.success] == ["Comment saved for Children in need: Re-referrals within 12 months."]
     (block,) = comment_blocks(at)
-    assert block.startswith("**Re-referrals within 12 months**: comment by Jo Bloggs, ")
+    assert block.startswith("**Re-referrals within 12 months**: comment by Jo Bloggs (test-analyst), ")
     assert block.endswith(" UTC")
     assert hostile in [t.value for t in at.text]  # shown as plain text
     assert not any("<script>" in m.value for m in at.markdown)
@@ -494,7 +494,7 @@ def test_saving_replacing_and_clearing_a_comment(app, state, warehouse):
     assert file_hash(warehouse) == before
     assert (state / "commentary.sqlite").is_file()
     stored = commentary.current(LA, "quarter", Q3_START)[RE_REFERRALS]
-    assert (stored["body"], stored["author"], stored["build_id"]) == (hostile, "Jo Bloggs", BUILD_ID)
+    assert (stored["body"], stored["author"], stored["build_id"]) == (hostile, "Jo Bloggs (test-analyst)", BUILD_ID)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         found = con.execute("select count(*) from information_schema.tables where table_name = 'commentary'")
@@ -541,10 +541,8 @@ def test_comments_appear_under_their_own_domain_and_quarter_only(app):
     assert [t.value for t in at.text if t.value == "Q2 comment."] == ["Q2 comment."]
 
 
-def test_a_name_and_some_text_are_needed(app, state):
+def test_some_text_is_needed(app, state):
     at = open_page(app)
-    write_comment(at, RE_REFERRALS, "No name given.", name=None)
-    assert any("name is needed" in e.value for e in at.error)
     write_comment(at, RE_REFERRALS, "   ", name="Jo")
     assert any("Write a comment first" in e.value for e in at.error)
     assert at.text_area(key=text_key(RE_REFERRALS)).max_chars == commentary.MAX_BODY == 2000
@@ -554,14 +552,14 @@ def test_a_name_and_some_text_are_needed(app, state):
     assert comment_blocks(at) == []
 
 
-def test_a_signed_in_user_is_the_author(app):
-    app.user = {"is_logged_in": True, "name": "Pat Chief", "email": "pat@example.org"}
+def test_the_signed_in_account_is_the_author_and_no_name_can_be_typed(app):
+    app.session_state["csqa_user"] = {**app.session_state["csqa_user"], "username": "pat", "display_name": "Pat Chief"}
     at = open_page(app)
-    assert not [w for w in at.text_input if w.key == NAME_KEY]
-    assert any("Saved as Pat Chief" in c.value for c in at.caption)
+    assert not [w for w in at.text_input if "author" in str(w.key)]  # nobody can write as someone else
+    assert any("Saved as Pat Chief (pat)" in c.value for c in at.caption)
     write_comment(at, "cp_rate_per_10k", "Up after the new front door.", name=None)
     (block,) = comment_blocks(at)
-    assert block.startswith("**Child protection plans per 10,000 children**: comment by Pat Chief, ")
+    assert block.startswith("**Child protection plans per 10,000 children**: comment by Pat Chief (pat), ")
 
 
 def test_saved_comments_survive_a_rebuild_of_the_warehouse(tmp_path, monkeypatch):
@@ -576,7 +574,7 @@ def test_saved_comments_survive_a_rebuild_of_the_warehouse(tmp_path, monkeypatch
     write_warehouse(served, build_id="pack-fixture-rebuilt")
     at = open_page(AppTest.from_file(str(APP), default_timeout=60))
     assert "Kept across builds." in [t.value for t in at.text]
-    assert comment_blocks(at)[0].startswith("**Re-referrals within 12 months**: comment by Jo Bloggs, ")
+    assert comment_blocks(at)[0].startswith("**Re-referrals within 12 months**: comment by Jo Bloggs (test-analyst), ")
 
 
 def test_an_unreadable_store_does_not_break_the_page(app, state):

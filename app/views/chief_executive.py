@@ -32,7 +32,6 @@ from app.monthly import md_escape
 
 KEY = "chief_executive"
 MESSAGE_KEY = f"{KEY}_comment_message"
-NAME_KEY = f"{KEY}_comment_author"
 INDICATOR_KEY = f"{KEY}_comment_indicator"
 
 
@@ -188,15 +187,14 @@ def _history(la_code: str, quarter: Quarter, indicator_id: str) -> list[dict[str
 
 
 def _signed_in_name() -> str | None:
-    """The signed-in user's name (else email), when sign-in is configured and they are signed in."""
-    user = getattr(st, "user", None)
-    if user is None or not user.get("is_logged_in"):
+    """Who is writing: the signed-in account as "Display name (username)", so a comment is always attributable
+    to an account, never to a name typed in. None only outside a signed-in session."""
+    account = st.session_state.get(data.SESSION_USER_KEY) or {}
+    username = str(account.get("username") or "").strip()
+    if not username:
         return None
-    for claim in ("name", "email"):
-        value = user.get(claim)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
+    name = str(account.get("display_name") or "").strip()
+    return f"{name} ({username})" if name and name != username else username
 
 
 def _text_key(la_code: str, quarter: Quarter, indicator_id: str) -> str:
@@ -206,7 +204,7 @@ def _text_key(la_code: str, quarter: Quarter, indicator_id: str) -> str:
 def _save(la_code: str, quarter: Quarter, indicator_id: str, label: str, clear: bool, build_id: str | None) -> None:
     """Button callback: runs before the page is drawn again, so the page shows the saved comment at once."""
     text_key = _text_key(la_code, quarter, indicator_id)
-    author = _signed_in_name() or st.session_state.get(NAME_KEY, "")
+    author = _signed_in_name() or ""  # commentary.save refuses a comment with no author
     body = "" if clear else st.session_state.get(text_key, "")
     try:
         if not clear and not commentary.clean_body(body):
@@ -246,13 +244,6 @@ def _comment_form(
     signed_in = _signed_in_name()
     if signed_in:
         st.caption(f"Saved as {md_escape(signed_in)}.")
-    else:
-        st.text_input(
-            "Your name",
-            key=NAME_KEY,
-            max_chars=commentary.MAX_AUTHOR,
-            help="Needed until sign-in arrives: the comment is saved under this name.",
-        )
     save, clear, _ = st.columns([1, 1, 4])
     args = (la_code, quarter, indicator_id, label)
     save.button(
