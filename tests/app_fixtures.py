@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
+from fixture_writing import insert_rows as _insert
 
 LA, LA_NAME = "845", "East Sussex"
 OTHER_LA, OTHER_LA_NAME = "846", "Brighton and Hove"
@@ -640,17 +640,6 @@ select date_day,
            as working_day_index
 from labelled;
 """
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    frame = pl.DataFrame(
-        [[r.get(c) for c in columns] for r in rows], schema=list(columns), orient="row", infer_schema_length=None
-    )
-    con.register("fixture_rows", frame)
-    try:
-        con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from fixture_rows")
-    finally:
-        con.unregister("fixture_rows")
 
 
 def write_warehouse(path: Path | str, *, synthetic: bool = True, build_id: str = BUILD_ID) -> Path:

@@ -77,7 +77,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
+from fixture_writing import VALUE_COLUMNS
+from fixture_writing import insert_rows as _insert
 
 LA, LA_NAME = "845", "East Sussex"
 OTHER_LA, OTHER_LA_NAME = "846", "Brighton and Hove"
@@ -368,34 +369,6 @@ def _value(unit: str, numerator: float, denominator: float | None) -> float | No
 
 # --- values ------------------------------------------------------------------------------------------------
 
-VALUE_COLUMNS = (
-    "indicator_id",
-    "period_grain",
-    "period_start",
-    "period_end",
-    "period_label",
-    "financial_year",
-    "la_code",
-    "org_level",
-    "org_id",
-    "numerator",
-    "denominator",
-    "value",
-    "target",
-    "rag",
-    "previous_value",
-    "year_ago_value",
-    "direction_previous",
-    "direction_year_ago",
-    "benchmark_year",
-    "england_value",
-    "region_value",
-    "region_name",
-    "sn_value",
-    "sn_count",
-)
-
-
 def _month_row(
     indicator_id: str, m: int, la: str, level: str, org_id: str, numerator: float, denominator: float | None
 ) -> dict[str, Any]:
@@ -648,17 +621,6 @@ create table cin_exceptions (
     start_date date, working_days integer, days integer, as_at_date date
 );
 """
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    frame = pl.DataFrame(
-        [[r.get(c) for c in columns] for r in rows], schema=list(columns), orient="row", infer_schema_length=None
-    )
-    con.register("fixture_rows", frame)
-    try:
-        con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from fixture_rows")
-    finally:
-        con.unregister("fixture_rows")
 
 
 def write_warehouse(

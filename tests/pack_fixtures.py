@@ -67,7 +67,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
+from fixture_writing import VALUE_COLUMNS
+from fixture_writing import insert_rows as _insert
 
 LA, LA_NAME = "845", "East Sussex"
 OTHER_LA, OTHER_LA_NAME = "846", "Brighton and Hove"
@@ -195,34 +196,6 @@ def _direction(indicator_id: str, now: float | None, before: float | None) -> st
 
 
 # --- writing -----------------------------------------------------------------------------------------------
-
-VALUE_COLUMNS = (
-    "indicator_id",
-    "period_grain",
-    "period_start",
-    "period_end",
-    "period_label",
-    "financial_year",
-    "la_code",
-    "org_level",
-    "org_id",
-    "numerator",
-    "denominator",
-    "value",
-    "target",
-    "rag",
-    "previous_value",
-    "year_ago_value",
-    "direction_previous",
-    "direction_year_ago",
-    "benchmark_year",
-    "england_value",
-    "region_value",
-    "region_name",
-    "sn_value",
-    "sn_count",
-)
-
 
 def _quarter_rows(indicator_id: str, rule: dict[int, tuple[float, float | None]], la: str) -> list[dict[str, Any]]:
     values = {q: value_of(indicator_id, *nd) for q, nd in rule.items()}
@@ -367,17 +340,6 @@ from audience_indicators a
 join indicator_values v on v.indicator_id = a.indicator_id and v.period_grain = a.period_grain
 join indicators i on i.indicator_id = a.indicator_id;
 """
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    frame = pl.DataFrame(
-        [[r.get(c) for c in columns] for r in rows], schema=list(columns), orient="row", infer_schema_length=None
-    )
-    con.register("fixture_rows", frame)
-    try:
-        con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from fixture_rows")
-    finally:
-        con.unregister("fixture_rows")
 
 
 def write_warehouse(

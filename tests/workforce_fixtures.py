@@ -74,7 +74,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
+from fixture_writing import VALUE_COLUMNS
+from fixture_writing import insert_rows as _insert
 
 LA, LA_NAME = "845", "East Sussex"
 OTHER_LA = "846"
@@ -354,34 +355,6 @@ def complaint_cells(team: str, i: int) -> dict[str, tuple[float, float | None]]:
 
 
 # --- indicator_values ----------------------------------------------------------------------------------------
-
-VALUE_COLUMNS = (
-    "indicator_id",
-    "period_grain",
-    "period_start",
-    "period_end",
-    "period_label",
-    "financial_year",
-    "la_code",
-    "org_level",
-    "org_id",
-    "numerator",
-    "denominator",
-    "value",
-    "target",
-    "rag",
-    "previous_value",
-    "year_ago_value",
-    "direction_previous",
-    "direction_year_ago",
-    "benchmark_year",
-    "england_value",
-    "region_value",
-    "region_name",
-    "sn_value",
-    "sn_count",
-)
-
 
 def _value(unit: str, numerator: float, denominator: float | None) -> float | None:
     if denominator is None:
@@ -797,17 +770,6 @@ CENSUS_ROWS = [
     ("845", 2023, dt.date(2023, 9, 30), 111.0, 118, 11.0, 10.0, 14.0, 12.0, 10.8, 9.0, 8.3, 16.1, 8.2,
      10.8, 9.0, 8.3, 16.1, 8.2, 15.4, 17.9, 16.2, 16.3, 8.9),
 ]
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    frame = pl.DataFrame(
-        [[r.get(c) for c in columns] for r in rows], schema=list(columns), orient="row", infer_schema_length=None
-    )
-    con.register("fixture_rows", frame)
-    try:
-        con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from fixture_rows")
-    finally:
-        con.unregister("fixture_rows")
 
 
 def _loads() -> list[dict[str, Any]]:
