@@ -162,13 +162,13 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
             failure = FileRejected(
                 "older_register", f"{label}: a register as at {rec.period_end:%d/%m/%Y} is older than the one "
                 f"loaded (load {newer[0][0]}, as at {newer[0][1]:%d/%m/%Y}); nothing changed")
-            failure.rows_read = len(text.rows) if text else 0
+            failure.rows_read = text.n_rows if text else 0
     if failure is None:
         try:
             checked = check(table, text, label, ident.period, pseudonym_key=key)
         except FileRejected as exc:
             failure = exc
-            failure.rows_read = len(text.rows)
+            failure.rows_read = text.n_rows
     if failure is None and checked.rows_read == 0:
         holding = current_rows(con, rec)
         if holding and holding[1] > 0:

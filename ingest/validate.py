@@ -90,7 +90,9 @@ def map_columns(table: Table, header: list[str], file_name: str) -> tuple[dict[s
 
 
 def _errors(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr, rule: str, message: pl.Expr):
-    return frame.filter(mask).select(
+    # Lazy: a table has dozens of checks, and collecting them together (`_combine`) runs them in one go on
+    # polars' threads instead of one small query after another.
+    return frame.lazy().filter(mask).select(
         pl.col(ROW).cast(pl.Int64).alias("row_number"),
         pl.lit(column, pl.String).alias("column_name"),
         value.cast(pl.String).alias("value"),
@@ -143,14 +145,11 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None,
     if absent:
         warnings.append(f"column{'s' if len(absent) > 1 else ''} not found, left blank: {', '.join(absent)}")
     width = len(text.header)
-    data = {
-        c.name: [r[positions[c.name]] if positions[c.name] < len(r) else None for r in text.rows]
-        if c.name in positions else [None] * len(text.rows)
-        for c in kept
-    }
-    frame = pl.DataFrame(data, schema={c.name: pl.String for c in kept}).with_columns(
-        pl.Series(ROW, text.row_numbers, dtype=pl.Int64),
-        pl.Series("_fields", [len(r) for r in text.rows], dtype=pl.Int64),
+    wanted = sorted({positions[c.name] for c in kept if c.name in positions})
+    frame = text.columns(wanted).select(
+        [pl.col(f"c{positions[c.name]}").alias(c.name) if c.name in positions else pl.lit(None, pl.String).alias(c.name)
+         for c in kept]
+        + [pl.col("_row").alias(ROW), pl.col("_fields")]
     )
     # Trim, drop a template's list letters ("a) Male"), and treat an empty cell or a spreadsheet error
     # (#N/A) as missing.
@@ -212,11 +211,11 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None,
     good = frame.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
         [pl.col(ROW)] + [pl.col(f"__typed_{c.name}").alias(c.target) for c in kept]
     )
-    return Checked(good=good, rejects=rejects, rows_read=len(text.rows), warnings=warnings, cleared=cleared)
+    return Checked(good=good, rejects=rejects, rows_read=text.n_rows, warnings=warnings, cleared=cleared)
 
 
-def _combine(errors: list[pl.DataFrame]) -> pl.DataFrame:
-    found = [e for e in errors if e.height]
+def _combine(errors: list[pl.LazyFrame]) -> pl.DataFrame:
+    found = [e for e in pl.collect_all(errors) if e.height]
     return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=REJECT_SCHEMA)
 
 
