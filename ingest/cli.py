@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 input rejected or a build failed; 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -30,7 +32,7 @@ def cmd_generate(args) -> int:
     from ingest.generate import generate
 
     summary = generate(Path(args.out), las=args.las, years=args.years, seed=args.seed, end=args.end,
-                       progress=_say)
+                       progress=_say, workers=args.workers)
     _say(f"wrote {summary.files} files for {len(summary.la_codes)} authorit"
          f"{'y' if len(summary.la_codes) == 1 else 'ies'} to {args.out}")
     return 0
@@ -90,7 +92,8 @@ def cmd_build(args) -> int:
     try:
         build(DataDir.from_env(), progress=_say, unit_tests=getattr(args, "unit_tests", False))
     except BuildFailed as exc:
-        _err(str(exc))
+        # dbt may be the one to hit a full disk (writing the new build): say that plainly, if so.
+        _err(_storage_problem(exc) or str(exc))
         return 1
     return 0
 
@@ -420,6 +423,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--years", type=int, default=6, help="number of collection years")
     g.add_argument("--seed", type=int, default=DEMO_SEED)
     g.add_argument("--end", type=_date, default=None, help="last day of data (default: the last 31 March)")
+    g.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="authorities written side by side (default: one per CPU; the files are the same)")
     g.set_defaults(func=cmd_generate)
 
     i = sub.add_parser("ingest", help="check files against their contracts and load them")
@@ -485,6 +490,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# A full disk, a read-only data folder or a folder this user may not write is the user's to fix, not a bug in csqa:
+# say so in one line naming the file and the fix, not with a traceback. DuckDB raises its own exceptions whose text
+# carries the system's message, and a commit that failed for lack of space can be hidden behind the failed rollback
+# that follows it, so the whole chain of causes is searched.
+_STORAGE_ERRORS = {
+    errno.ENOSPC: ("no space left on device", "free some space in {folder} and run it again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space in {folder} and run it again"),
+    errno.EROFS: ("read-only file system", "make {folder} writable and run it again"),
+    errno.EACCES: ("permission denied", "make {folder} writable by this user and run it again"),
+    errno.EPERM: ("operation not permitted", "make {folder} writable by this user and run it again"),
+}
+
+
+def _storage_problem(exc: BaseException) -> str | None:
+    """One line for a storage error anywhere in exc's chain of causes, else None."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        for code, (what, fix) in _STORAGE_ERRORS.items():
+            if isinstance(e, OSError) and e.errno == code:
+                where = e.filename2 or e.filename  # a copy names its source first, then the file written
+            elif not isinstance(e, OSError) and os.strerror(code) in str(e):
+                quoted = re.search(r'"(/[^"]+)"', str(e))  # DuckDB: Could not write file "/path": No space…
+                where = quoted.group(1) if quoted else None
+            else:
+                continue
+            folder = DataDir.from_env().root
+            return f"{what}{f' writing {where}' if where else ''}: {fix.format(folder=folder)}"
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -492,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _err(str(exc))
         return 2
+    except Exception as exc:
+        problem = _storage_problem(exc)
+        if problem is None:
+            raise
+        _err(problem)
+        return 1
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

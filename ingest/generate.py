@@ -34,6 +34,7 @@ names; audit actions and report references are made-up text).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 import time
 from collections.abc import Callable
@@ -147,6 +148,178 @@ def person_id(keys: tuple[int, ...], key: int) -> str:
     return _child_id7(keys, k - cin_model.SIX_DIGIT_CAPACITY)
 
 
+
+@dataclass
+class _Run:
+    """What every authority's generation shares (set once; worker processes inherit it by fork)."""
+
+    out_dir: Path
+    seed: int
+    codes: list[str]
+    end: date
+    cys: list[int]
+    year_bounds: list[tuple[int, int, int]]
+    window_start: int
+    horizon: int
+    cin_from: int
+    annex_first: int
+    as_ats: list[date]
+    hr_months: list[date]
+    csww_dates: list[date]
+    wf_span: tuple[int, int]
+    cp_span: tuple[int, int]
+    qa_first: date
+    wd: WorkingDays
+
+
+_RUN: _Run | None = None
+
+
+def _one_la(item: tuple[int, str]) -> tuple[dict, int, set, list, dict, str]:
+    """Write every file of one authority: (row counts, files written, postcodes used, org rows, seconds by part,
+    progress line). Each authority draws from its own seeded streams, so authorities can be written in any
+    order, or side by side in worker processes, and give the same files."""
+    k, code = item
+    r = _RUN
+    assert r is not None
+    out_dir, seed, codes, end, cys = r.out_dir, r.seed, r.codes, r.end, r.cys
+    year_bounds, window_start, horizon, cin_from = r.year_bounds, r.window_start, r.horizon, r.cin_from
+    annex_first, as_ats, hr_months, csww_dates = r.annex_first, r.as_ats, r.hr_months, r.csww_dates
+    wf_span, cp_span, qa_first, wd = r.wf_span, r.cp_span, r.qa_first, r.wd
+    table = la_table()
+    rows: dict[str, int] = {}
+
+    def add(key: str, n: int) -> None:
+        rows[key] = rows.get(key, 0) + n
+
+    timing: dict[str, float] = {}
+    org_rows: list[dict[str, str]] = []
+    n_files = 0
+    t_la = time.perf_counter()
+    info = table[code]
+    ss = np.random.SeedSequence([seed, int(code)])
+    rng = np.random.default_rng(ss)
+    base, *id_keys = (int(x) for x in ss.generate_state(5, dtype=np.uint32))
+    target = info.cla_target
+    t_ref = C.day(date(info.cla_published_year or 2025, 3, 31))
+    london = _london_share(info.region, code)
+    sk = sim.skeleton(
+        rng,
+        starts_per_year=target / sim.STOCK_PER_ANNUAL_START,
+        t_ref=t_ref,
+        burn_start=min(C.day(SIM_FIRST), window_start - int(BURN_IN_YEARS * sim.YEAR)),
+        horizon=max(C.day(SIM_LAST), horizon),
+        cla_target=target,
+    )
+    # children with a period of care touching the window, or whose children in need history can (the
+    # referral before care starts up to PRE_CARE_LEAD earlier; the episode closes up to a year after)
+    keep = (sk.end >= cin_from - cin_model.POST_CARE_TAIL - 31) & (
+        sk.start <= horizon + cin_model.PRE_CARE_LEAD + 7
+    )
+    h = sim.detail(sk, keep, code, target, base, london)
+    needed = set(h.e_child)
+    sim.oc3_rows(sk, h, base, window_start, horizon, needed)
+    keys = tuple(id_keys)
+    ids = {c: _child_id(keys, c) for c in sorted(needed)}
+    la_rows, la_files, la_pcs = write_la(h, ids, out_dir, year_bounds, horizon)
+    for t, n in la_rows.items():
+        add(t, n)
+    n_files += la_files
+    postcodes = set(la_pcs)
+    t_903 = time.perf_counter()
+    timing["ssda903"] = t_903 - t_la
+
+    # children in need: own streams (seed, LA, 1), so the care model's draws are untouched
+    css = np.random.SeedSequence([seed, int(code), 1])
+    cbase, tbase = (int(x) for x in css.generate_state(2, dtype=np.uint32))
+    teams = build_teams(code, random.Random(tbase))
+    org_rows += teams.org_rows()
+    world = cin_model.CinWorld(code, teams, cin_targets(code), wd=wd)
+    world.params = cin_model.calibrate(world.targets, target)
+    care_children = set(np.unique(sk.child[keep]).tolist())
+    cin_model.simulate_cin(
+        world,
+        np.random.default_rng(css),
+        cbase,
+        london,
+        sk,
+        h,
+        care_children,
+        cin_from,
+        horizon,
+        annex_first,
+        (min(C.day(cin_model.CIN_FIRST), cin_from - 7 * 366), max(C.day(SIM_LAST), horizon)),
+    )
+    pids = {key: ids.get(key) or person_id(keys, key) for key in world.persons}
+    t_cin = time.perf_counter()
+    timing["cin_model"] = t_cin - t_903
+
+    annex = AnnexWriter(world, pids, annex_first, horizon)
+    for a in as_ats:
+        counts = annex.write(a, out_dir / "annex_a" / code / f"{a:%Y-%m}" / "annex_a.xlsx")
+        for sheet, n in counts.items():
+            key = f"annex_a_list_{sheet.split()[-1]}"
+            if key in rows:
+                add(key, n)
+        add("annex_a_workbooks", 1)
+        n_files += 1
+    t_annex = time.perf_counter()
+    timing["annex_a"] = t_annex - t_cin
+
+    for cy, ys, ye in year_bounds:
+        path = out_dir / "cin_census" / code / year_label(cy) / "cin_census.xml"
+        nc, ne = write_census(world, pids, cy, ys, ye, min(ye, horizon), path)
+        add("cin_census_children", nc)
+        add("cin_census_episodes", ne)
+        n_files += 1
+    t_census = time.perf_counter()
+    timing["cin_census"] = t_census - t_annex
+
+    # workforce and complaints: own streams (seed, LA, 2), for the same teams
+    wss = np.random.SeedSequence([seed, int(code), 2])
+    wbase, pbase = (int(x) for x in wss.generate_state(2, dtype=np.uint32))
+    wf = Workforce(teams, random.Random(wbase), wd, *wf_span)
+    for m in hr_months:
+        nw, nv = wf.write_month(m, end, out_dir / "hr" / code / f"{m:%Y-%m}")
+        add("hr_workers", nw)
+        add("hr_vacancies", nv)
+        n_files += 2
+    for ref_date in csww_dates:
+        path = out_dir / "csww" / code / str(ref_date.year) / f"social_work_workforce_{ref_date.year}.xml"
+        add("csww_workers", wf.write_census(code, ref_date, path))
+        n_files += 1
+    t_wf = time.perf_counter()
+    timing["workforce"] = t_wf - t_census
+    register = Complaints(teams, target, random.Random(pbase), wd, *cp_span)
+    n_register = register.write(end, out_dir / "complaints" / code / f"{end:%Y-%m}" / "complaints.csv")
+    add("complaints", n_register)
+    n_files += 1
+    t_cp = time.perf_counter()
+    timing["complaints"] = t_cp - t_wf
+
+    # the QA activity log and case-file audits: own streams (seed, LA, 3), on the same staff and children
+    qss = np.random.SeedSequence([seed, int(code), 3])
+    lbase, abase = (int(x) for x in qss.generate_state(2, dtype=np.uint32))
+    add("qa_activity", write_activity(
+        activity_rows(lbase, wd, qa_first, end),
+        out_dir / "qa_activity" / code / f"{end:%Y-%m}" / "qa_activity.csv",
+    ))
+    audits = Audits(code, teams, wf, world, pids, abase, wd, qa_first, end)
+    n_audits, n_actions = audits.write(out_dir / "audits" / code / f"{end:%Y-%m}")
+    add("case_file_audits", n_audits)
+    add("audit_actions", n_actions)
+    n_files += 3
+    timing["qa"] = time.perf_counter() - t_cp
+    refs = sum(1 for e in world.episodes if year_bounds[-1][1] <= e.ref <= min(year_bounds[-1][2], horizon))
+    line = (
+        f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children looked after, "
+        f"{la_rows['episodes']} episode rows; {len(world.persons)} children known to social care, "
+        f"{refs} referrals in {year_label(cys[-1])}; {n_register} complaints register records; "
+        f"{n_audits} case-file audits"
+    )
+    return rows, n_files, postcodes, org_rows, timing, line
+
+
 def generate(
     out_dir: Path,
     las: int = 1,
@@ -155,6 +328,7 @@ def generate(
     end: date | None = None,
     la_codes: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> GenerateSummary:
     """Write synthetic SSDA903 returns, Annex A workbooks, CIN census returns, HR and CSWW workforce files, a
     complaints register, a QA activity log and case-file audits for `las` LAs and `years` collection years
@@ -218,129 +392,33 @@ def generate(
     postcodes: set[str] = set()
     org_rows: list[dict[str, str]] = []
     n_files = 0
-    for k, code in enumerate(codes, 1):
-        t_la = time.perf_counter()
-        info = table[code]
-        ss = np.random.SeedSequence([seed, int(code)])
-        rng = np.random.default_rng(ss)
-        base, *id_keys = (int(x) for x in ss.generate_state(5, dtype=np.uint32))
-        target = info.cla_target
-        t_ref = C.day(date(info.cla_published_year or 2025, 3, 31))
-        london = _london_share(info.region, code)
-        sk = sim.skeleton(
-            rng,
-            starts_per_year=target / sim.STOCK_PER_ANNUAL_START,
-            t_ref=t_ref,
-            burn_start=min(C.day(SIM_FIRST), window_start - int(BURN_IN_YEARS * sim.YEAR)),
-            horizon=max(C.day(SIM_LAST), horizon),
-            cla_target=target,
-        )
-        # children with a period of care touching the window, or whose children in need history can (the
-        # referral before care starts up to PRE_CARE_LEAD earlier; the episode closes up to a year after)
-        keep = (sk.end >= cin_from - cin_model.POST_CARE_TAIL - 31) & (
-            sk.start <= horizon + cin_model.PRE_CARE_LEAD + 7
-        )
-        h = sim.detail(sk, keep, code, target, base, london)
-        needed = set(h.e_child)
-        sim.oc3_rows(sk, h, base, window_start, horizon, needed)
-        keys = tuple(id_keys)
-        ids = {c: _child_id(keys, c) for c in sorted(needed)}
-        la_rows, la_files, la_pcs = write_la(h, ids, out_dir, year_bounds, horizon)
-        for t, n in la_rows.items():
-            rows[t] += n
-        n_files += la_files
-        postcodes |= la_pcs
-        t_903 = time.perf_counter()
-        timing["ssda903"] += t_903 - t_la
-
-        # children in need: own streams (seed, LA, 1), so the care model's draws are untouched
-        css = np.random.SeedSequence([seed, int(code), 1])
-        cbase, tbase = (int(x) for x in css.generate_state(2, dtype=np.uint32))
-        teams = build_teams(code, random.Random(tbase))
-        org_rows += teams.org_rows()
-        world = cin_model.CinWorld(code, teams, cin_targets(code), wd=wd)
-        world.params = cin_model.calibrate(world.targets, target)
-        care_children = set(np.unique(sk.child[keep]).tolist())
-        cin_model.simulate_cin(
-            world,
-            np.random.default_rng(css),
-            cbase,
-            london,
-            sk,
-            h,
-            care_children,
-            cin_from,
-            horizon,
-            annex_first,
-            (min(C.day(cin_model.CIN_FIRST), cin_from - 7 * 366), max(C.day(SIM_LAST), horizon)),
-        )
-        pids = {key: ids.get(key) or person_id(keys, key) for key in world.persons}
-        t_cin = time.perf_counter()
-        timing["cin_model"] += t_cin - t_903
-
-        annex = AnnexWriter(world, pids, annex_first, horizon)
-        for a in as_ats:
-            counts = annex.write(a, out_dir / "annex_a" / code / f"{a:%Y-%m}" / "annex_a.xlsx")
-            for sheet, n in counts.items():
-                key = f"annex_a_list_{sheet.split()[-1]}"
-                if key in rows:
-                    rows[key] += n
-            rows["annex_a_workbooks"] += 1
-            n_files += 1
-        t_annex = time.perf_counter()
-        timing["annex_a"] += t_annex - t_cin
-
-        for cy, ys, ye in year_bounds:
-            path = out_dir / "cin_census" / code / year_label(cy) / "cin_census.xml"
-            nc, ne = write_census(world, pids, cy, ys, ye, min(ye, horizon), path)
-            rows["cin_census_children"] += nc
-            rows["cin_census_episodes"] += ne
-            n_files += 1
-        t_census = time.perf_counter()
-        timing["cin_census"] += t_census - t_annex
-
-        # workforce and complaints: own streams (seed, LA, 2), for the same teams
-        wss = np.random.SeedSequence([seed, int(code), 2])
-        wbase, pbase = (int(x) for x in wss.generate_state(2, dtype=np.uint32))
-        wf = Workforce(teams, random.Random(wbase), wd, *wf_span)
-        for m in hr_months:
-            nw, nv = wf.write_month(m, end, out_dir / "hr" / code / f"{m:%Y-%m}")
-            rows["hr_workers"] += nw
-            rows["hr_vacancies"] += nv
-            n_files += 2
-        for ref_date in csww_dates:
-            path = out_dir / "csww" / code / str(ref_date.year) / f"social_work_workforce_{ref_date.year}.xml"
-            rows["csww_workers"] += wf.write_census(code, ref_date, path)
-            n_files += 1
-        t_wf = time.perf_counter()
-        timing["workforce"] += t_wf - t_census
-        register = Complaints(teams, target, random.Random(pbase), wd, *cp_span)
-        n_register = register.write(end, out_dir / "complaints" / code / f"{end:%Y-%m}" / "complaints.csv")
-        rows["complaints"] += n_register
-        n_files += 1
-        t_cp = time.perf_counter()
-        timing["complaints"] += t_cp - t_wf
-
-        # the QA activity log and case-file audits: own streams (seed, LA, 3), on the same staff and children
-        qss = np.random.SeedSequence([seed, int(code), 3])
-        lbase, abase = (int(x) for x in qss.generate_state(2, dtype=np.uint32))
-        rows["qa_activity"] += write_activity(
-            activity_rows(lbase, wd, qa_first, end),
-            out_dir / "qa_activity" / code / f"{end:%Y-%m}" / "qa_activity.csv",
-        )
-        audits = Audits(code, teams, wf, world, pids, abase, wd, qa_first, end)
-        n_audits, n_actions = audits.write(out_dir / "audits" / code / f"{end:%Y-%m}")
-        rows["case_file_audits"] += n_audits
-        rows["audit_actions"] += n_actions
-        n_files += 3
-        timing["qa"] += time.perf_counter() - t_cp
-        refs = sum(1 for e in world.episodes if year_bounds[-1][1] <= e.ref <= min(year_bounds[-1][2], horizon))
-        say(
-            f"LA {code} {info.name} ({k}/{len(codes)}): {len(ids)} children looked after, "
-            f"{la_rows['episodes']} episode rows; {len(world.persons)} children known to social care, "
-            f"{refs} referrals in {year_label(cys[-1])}; {n_register} complaints register records; "
-            f"{n_audits} case-file audits"
-        )
+    global _RUN
+    _RUN = _Run(out_dir, seed, codes, end, cys, year_bounds, window_start, horizon, cin_from, annex_first, as_ats,
+                hr_months, csww_dates, wf_span, cp_span, qa_first, wd)
+    work = list(enumerate(codes, 1))
+    workers = max(1, min(workers or 1, len(codes)))
+    try:
+        if workers == 1:
+            results = map(_one_la, work)
+        else:
+            # fork: the workers inherit _RUN and the loaded reference tables instead of re-reading them
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results = pool.imap(_one_la, work)
+        for la_rows, la_files, la_pcs, la_org, la_timing, line in results:
+            for t, n in la_rows.items():
+                if t in rows:  # the tables the summary counts (Annex A lists 2 and 8-11 are not)
+                    rows[t] += n
+            for part, sec in la_timing.items():
+                timing[part] += sec
+            n_files += la_files
+            postcodes |= la_pcs
+            org_rows += la_org
+            say(line)
+    finally:
+        _RUN = None
+        if workers > 1:
+            pool.close()
+            pool.join()
 
     t_ref_files = time.perf_counter()
     ref = out_dir / "reference"
