@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
               "command": "make bench" if argv is None and len(sys.argv) == 1 else
               "python -m tests.bench " + " ".join(argv if argv is not None else sys.argv[1:]),
               "scales": []}
-    if not args.no_demo:
+    if not args.no_demo and not args.generate_only:
         say("timing `csqa demo` to a served dashboard")
         report["demo_to_served"] = demo_to_served(root)
         say(f"demo served in {report['demo_to_served']['seconds']} s")
