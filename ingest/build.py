@@ -6,6 +6,7 @@ was; the next build clears the leftovers. The last few served builds are kept (a
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ DBT_PROJECT = REPO_ROOT / "dbt_project"
 # without touching the repository.
 DBT_PROJECT_ENV = "CSQA_DBT_PROJECT"
 KEEP_SERVED = 3
+NO_SPACE = os.strerror(errno.ENOSPC)
 DBT_PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (START|OK|PASS|ERROR|FAIL|WARN|SKIP)\b")
 
 
@@ -60,7 +62,13 @@ def _new_build_id() -> str:
 def _clear_leftovers(data: DataDir) -> None:
     """Remove unfinished builds from killed or failed runs (we hold the lock, so none is running)."""
     for f in data.builds.glob("*.duckdb*"):
-        if not f.name.startswith("served-"):
+        if f.name.startswith("served-"):
+            continue
+        if f.is_dir():
+            # DuckDB's spill folder (`<build>.duckdb.tmp`), left by a killed build that ran short of memory:
+            # unlink() would fail on it and stop every later build.
+            shutil.rmtree(f, ignore_errors=True)
+        else:
             f.unlink(missing_ok=True)
 
 
@@ -80,7 +88,11 @@ def _keep_served_copy(data: DataDir) -> None:
         try:
             os.link(data.warehouse, link)
         except OSError:
-            shutil.copy2(data.warehouse, link)
+            try:
+                shutil.copy2(data.warehouse, link)
+            except BaseException:
+                link.unlink(missing_ok=True)  # a cut-short copy is no rollback point, only lost space
+                raise
     served = sorted(data.builds.glob("served-*.duckdb"))
     for old in served[:-KEEP_SERVED]:
         old.unlink(missing_ok=True)
@@ -112,20 +124,32 @@ def run_dbt(db_path: Path, data: DataDir, log: Path, progress: Callable[[str], N
         # dbt unit tests check the SQL on hand-made rows, not the data: they pass or fail the same for every
         # build, so the test suite runs them (`csqa build --unit-tests`) and serving builds skip their cost.
         cmd += ["--exclude-resource-type", "unit_test"]
-    with open(log, "w") as fh:
+    # The log is written unbuffered: on a full disk the write that fails raises at once, naming the log, rather
+    # than again (without a name) when the file is closed.
+    with open(log, "wb", buffering=0) as fh:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                 cwd=str(project), preexec_fn=_die_with_parent)
         errors: list[str] = []
         assert proc.stdout is not None
-        for line in proc.stdout:
-            fh.write(line)
-            text = line.rstrip()
-            m = DBT_PROGRESS.search(text)
-            if m and progress and m.group(3) != "START":
-                progress(f"  dbt {m.group(1)}/{m.group(2)} {text.split(m.group(3), 1)[-1].strip()[:90]}")
-            if re.search(r"\b(ERROR|FAIL)\b", text) or "Compilation Error" in text or "Runtime Error" in text:
-                errors.append(text)
-        code = proc.wait()
+        try:
+            for line in proc.stdout:
+                fh.write(line.encode())
+                text = line.rstrip()
+                m = DBT_PROGRESS.search(text)
+                if m and progress and m.group(3) != "START":
+                    progress(f"  dbt {m.group(1)}/{m.group(2)} {text.split(m.group(3), 1)[-1].strip()[:90]}")
+                if (re.search(r"\b(ERROR|FAIL)\b", text) or "Compilation Error" in text or "Runtime Error" in text
+                        or NO_SPACE in text):  # dbt's "IO Error: … No space left on device" says what to do
+                    errors.append(text)
+            code = proc.wait()
+        except BaseException as exc:
+            # Stop dbt before the caller deletes the file it is writing: PR_SET_PDEATHSIG acts only when this
+            # process dies, and a library caller (or a test) may live on.
+            proc.kill()
+            proc.wait()
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(log)  # a full disk often shows first here: say which file could not be written
+            raise
     if code != 0:
         detail = "; ".join(e.strip() for e in errors[-3:]) or "see the log"
         raise BuildFailed(f"dbt build failed (exit {code}): {detail} (full log: {log})")
@@ -143,23 +167,25 @@ def build(data: DataDir | None = None, progress: Callable[[str], None] | None = 
         work = data.builds / f"{build_id}.duckdb"
         log = data.builds / f"{build_id}.log"
         say(f"build {build_id}: copying landing data")
-        if data.landing.exists():
-            # A killed ingest can leave committed loads in the write-ahead log: opening the file replays it,
-            # and a checkpoint folds it in, so the copy holds everything committed.
-            con = duckdb.connect(str(data.landing))
+        # Everything from the copy of landing on is inside the try: a copy cut short (a full disk, a failed
+        # checkpoint) must not stay behind in data/build holding the space the user has to free.
+        try:
+            if data.landing.exists():
+                # A killed ingest can leave committed loads in the write-ahead log: opening the file replays it,
+                # and a checkpoint folds it in, so the copy holds everything committed.
+                con = duckdb.connect(str(data.landing))
+                try:
+                    con.execute("checkpoint")
+                finally:
+                    con.close()
+                shutil.copy2(data.landing, work)
+            con = duckdb.connect(str(work))
             try:
+                ensure_schema(con)  # an empty landing still builds: every source table exists
                 con.execute("checkpoint")
             finally:
                 con.close()
-            shutil.copy2(data.landing, work)
-        con = duckdb.connect(str(work))
-        try:
-            ensure_schema(con)  # an empty landing still builds: every source table exists
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        say(f"running dbt build (seeds, models, data tests{', unit tests' if unit_tests else ''})")
-        try:
+            say(f"running dbt build (seeds, models, data tests{', unit tests' if unit_tests else ''})")
             run_dbt(work, data, log, progress, unit_tests=unit_tests)
             con = duckdb.connect(str(work))
             try:
@@ -174,12 +200,12 @@ def build(data: DataDir | None = None, progress: Callable[[str], None] | None = 
                 con.execute("checkpoint")
             finally:
                 con.close()
+            _keep_served_copy(data)
+            os.replace(work, data.warehouse)  # atomic on one filesystem: readers see old or new, never a mix
         except BaseException:
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
             raise
-        _keep_served_copy(data)
-        os.replace(work, data.warehouse)  # atomic on one filesystem: readers see old or new, never a mix
         seconds = (datetime.now(UTC) - started).total_seconds()
         say(f"served build {build_id} at {data.warehouse} ({seconds:.1f} s)")
         return BuildResult(build_id, data.warehouse, seconds, log)

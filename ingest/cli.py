@@ -518,7 +518,10 @@ def _storage_problem(exc: BaseException) -> str | None:
             else:
                 continue
             folder = DataDir.from_env().root
-            return f"{what}{f' writing {where}' if where else ''}: {fix.format(folder=folder)}"
+            # The fix is for the data folder; a file elsewhere (an extract that cannot be read) is only named.
+            if where and not Path(where).resolve().is_relative_to(folder):
+                return f"{what}: {where}"
+            return f"{what}{f': {where}' if where else ''}; {fix.format(folder=folder)}"
         e = e.__cause__ or e.__context__
     return None
 

@@ -260,7 +260,10 @@ def _store_all(con, prepared: list[Prepared]) -> list[Outcome]:
             p.outcome.rows_rejected = p.rec.rows_rejected
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass  # a failed commit (a full disk) has already ended the transaction: keep its error, not this one
         raise
     return [p.outcome for p in prepared]
 

@@ -42,24 +42,37 @@ class DataDir:
 
     @contextmanager
     def lock(self, what: str):
-        """Exclusive lock for writers (ingest, build). Released by the OS if the process dies."""
+        """Exclusive lock for writers (ingest, build). Released by the OS if the process dies.
+
+        The holder's name written into the lock file is only a courtesy for whoever waits: on a full disk it
+        cannot be written (a page is needed), and that must not stop the run from reaching the real work and
+        its real error. Unbuffered writes, so a failed note is not retried (and raised) again at close.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / ".lock"
-        with open(path, "a+") as fh:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # as open(path, "a+") did: the umask decides
+        try:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                fh.seek(0)
-                holder = fh.read().strip() or "another csqa process"
+                holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another csqa process"
                 print(f"waiting for {holder} to finish before {what}…", flush=True)
-                fcntl.flock(fh, fcntl.LOCK_EX)
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"csqa {what} (pid {os.getpid()})")
-            fh.flush()
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            _note(fd, f"csqa {what} (pid {os.getpid()})")
             try:
                 yield
             finally:
-                fh.seek(0)
-                fh.truncate()
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                _note(fd, "")
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _note(fd: int, text: str) -> None:
+    """Replace the lock file's content with `text`, if the disk lets us (best effort: see DataDir.lock)."""
+    try:
+        os.ftruncate(fd, 0)
+        if text:
+            os.pwrite(fd, text.encode(), 0)
+    except OSError:
+        pass
