@@ -9,15 +9,32 @@
   `WarehouseUnavailable`, which pages turn into a polite message.
 * DECIMAL columns come back as DOUBLE (Altair in Streamlit draws DECIMAL 100 times too large).
 
+Readers during builds (`csqa build` renames a new file over the served one at any moment):
+
+* **One query reads one build, and is cached under that build.** A query takes the file's identity, opens the
+  path, then checks the path still has that identity: if a build was swapped in between, the connection may
+  hold the new file, so the result is thrown away (never cached under the old identity) and the query runs
+  again on the new build (a few times at most, then `WarehouseUnavailable`). DuckDB shares one database
+  between a process's connections to the same path, so a connection to a new build also waits until the
+  process's connections to the previous build have closed (else it would be handed the previous build).
+* **One page run reads one build.** `begin_run()` (called at the top of `app/streamlit_app.py` on every run)
+  starts a run; its first query pins the build it read, and a later query in the same run that finds another
+  build raises `BuildChanged` instead of answering, so no page mixes two builds. The entry point answers
+  `BuildChanged` by rerunning the whole page on the new build (and, if builds keep changing, with the polite
+  "being updated" message). Outside Streamlit, `with snapshot():` pins the same way for its block.
+
 Only the SQL in this module touches the warehouse; every value from outside goes in as a parameter.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +48,11 @@ ENV_VAR = "CSQA_WAREHOUSE"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
 RETRY_DELAY_SECONDS = 0.3
+# How many times one query follows the served file to a newer build before giving up (a build takes many
+# seconds, so more than one swap during one query means something else is rewriting the file).
+MOVED_RETRIES = 5
+# How long a connection to a new build waits for this process's connections to the previous build to close.
+PREVIOUS_BUILD_WAIT_SECONDS = 30.0
 # Never let a missing table resolve to a Python object of the same name (DuckDB "replacement scans").
 CONNECTION_CONFIG = {"python_enable_replacements": False}
 
@@ -46,6 +68,26 @@ class WarehouseUnavailable(Exception):
         self.reason = reason
         self.path = path
         self.detail = detail
+
+
+class BuildChanged(Exception):
+    """A new build was swapped in during a run (or `snapshot()`) that has already read the previous one.
+
+    Not a `WarehouseUnavailable`: pages do not catch it; the whole run starts again on the new build."""
+
+    def __init__(self, path: Path, pinned: Identity, current: Identity) -> None:
+        super().__init__(f"the served warehouse {path} changed during one run (inode {pinned[1]} -> {current[1]})")
+        self.path = path
+        self.pinned = pinned
+        self.current = current
+
+
+class _Moved(Exception):
+    """The path no longer holds the file a query was keyed on: `identity` is what it holds now."""
+
+    def __init__(self, identity: Identity) -> None:
+        super().__init__(identity)
+        self.identity = identity
 
 
 def warehouse_path() -> Path:
@@ -70,14 +112,58 @@ def plain_types(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(cs.decimal().cast(pl.Float64))
 
 
-def _execute(path: Path, sql: str, params: list[Any]) -> pl.DataFrame:
+# DuckDB hands a new connection the database a process already has open on the same path (even if the path now
+# names another file), so: the identity each path's open connections read and how many are open. A connection
+# to another identity waits until they have closed.
+_OPEN: dict[str, tuple[Identity, int]] = {}
+_OPEN_CHANGED = threading.Condition()
+
+
+def _connect(identity: Identity) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that reads the file `identity` names, or `_Moved` if the path holds another."""
+    key = identity[0]
+    with _OPEN_CHANGED:
+        if not _OPEN_CHANGED.wait_for(lambda: key not in _OPEN or _OPEN[key][0] == identity,
+                                      timeout=PREVIOUS_BUILD_WAIT_SECONDS):
+            raise WarehouseUnavailable("unreadable", Path(key), "the previous build is still being read")
+        con = duckdb.connect(key, read_only=True, config=CONNECTION_CONFIG)
+        try:
+            # The path named this file before connecting and still does: the connection opened it (or shares a
+            # database already open on it).
+            now = warehouse_identity(Path(key))
+        except BaseException:
+            con.close()
+            raise
+        if now != identity:
+            con.close()
+            raise _Moved(now)
+        _OPEN[key] = (identity, _OPEN.get(key, (identity, 0))[1] + 1)
+    return con
+
+
+def _disconnect(identity: Identity, con: duckdb.DuckDBPyConnection) -> None:
+    key = identity[0]
+    try:
+        con.close()
+    finally:
+        with _OPEN_CHANGED:
+            opened, count = _OPEN[key]
+            if count > 1:
+                _OPEN[key] = (opened, count - 1)
+            else:
+                del _OPEN[key]
+            _OPEN_CHANGED.notify_all()
+
+
+def _execute(identity: Identity, sql: str, params: list[Any]) -> pl.DataFrame:
+    path = Path(identity[0])
     for attempt in (1, 2):
         try:
-            con = duckdb.connect(str(path), read_only=True, config=CONNECTION_CONFIG)
+            con = _connect(identity)
             try:
                 return plain_types(con.sql(sql, params=params or None).pl())
             finally:
-                con.close()
+                _disconnect(identity, con)
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             raise WarehouseUnavailable("incomplete", path, str(exc).splitlines()[0]) from None
         except (duckdb.Error, OSError) as exc:
@@ -105,15 +191,74 @@ def _thaw(value: Any) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=2048)
 def _cached_query(identity: Identity, sql: str, params: tuple[Any, ...]) -> pl.DataFrame:
-    return _execute(Path(identity[0]), sql, _thaw(params))
+    # Raises `_Moved` (so nothing is cached) if the path no longer holds the file `identity` names.
+    return _execute(identity, sql, _thaw(params))
+
+
+# --- one build per page run ------------------------------------------------------------------------------
+
+RUN_PIN_KEY = "csqa_warehouse_pin"
+
+
+@dataclass
+class _Pin:
+    """The build one run (or snapshot) reads: None until its first query."""
+
+    identity: Identity | None = None
+
+
+_SNAPSHOT: contextvars.ContextVar[_Pin | None] = contextvars.ContextVar("csqa_warehouse_snapshot", default=None)
+
+
+def begin_run() -> None:
+    """Start one run of the app's script: its first query pins the build, and a later query that finds another
+    build raises `BuildChanged`. Reads nothing (a signed-out run never touches the warehouse)."""
+    st.session_state[RUN_PIN_KEY] = _Pin()
+
+
+@contextlib.contextmanager
+def snapshot() -> Iterator[None]:
+    """Pin the served build for the block, as `begin_run` does for a page run: every query in the block reads the
+    build the first one read, or raises `BuildChanged` (then start the block again)."""
+    token = _SNAPSHOT.set(_Pin())
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
+
+def _active_pin() -> _Pin | None:
+    """The innermost `snapshot()`, else this app run's pin (if the run began with `begin_run`), else None."""
+    pin = _SNAPSHOT.get()
+    if pin is None and _in_app_session():
+        pin = st.session_state.get(RUN_PIN_KEY)
+    return pin if isinstance(pin, _Pin) else None
+
+
+def _read(identity: Identity, sql: str, params: tuple[Any, ...]) -> pl.DataFrame:
+    result = _cached_query(identity, sql, params)
+    return apply_scope(result, current_scope(), lambda la, service: _teams_of(identity, la, service))
 
 
 def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
     """Run one parameterised statement against the served warehouse (cached per build), keeping only the rows
-    the signed-in user's scope allows (see `apply_scope`)."""
+    the signed-in user's scope allows (see `apply_scope`). In a pinned run or snapshot whose build has been
+    replaced, raises `BuildChanged`."""
+    frozen = _freeze(list(params))
+    pin = _active_pin()
     identity = warehouse_identity()
-    result = _cached_query(identity, sql, _freeze(list(params)))
-    return apply_scope(result, current_scope(), lambda la, service: _teams_of(identity, la, service))
+    pins_now = pin is not None and pin.identity is None  # the run's first query: it chooses the build
+    for _ in range(MOVED_RETRIES):
+        if pin is not None:
+            if pins_now:
+                pin.identity = identity  # nothing has been read on an earlier choice: follow the file
+            elif pin.identity != identity:
+                raise BuildChanged(warehouse_path(), pin.identity, identity)
+        try:
+            return _read(identity, sql, frozen)
+        except _Moved as moved:
+            identity = moved.identity
+    raise WarehouseUnavailable("unreadable", warehouse_path(), "new builds kept replacing it while it was read")
 
 
 # --- scope: the one place every query's rows are limited to the signed-in user's authority, service or team ---

@@ -5,6 +5,10 @@ warehouse. Signed in, navigation lists the role's pages (`app/roles.csv` through
 are registered hidden so that asking for one by address is refused and logged), the chosen page is checked
 again and its view logged, then the served build is shown (with a banner if its data are synthetic) and the
 page runs.
+
+Each run reads one build (`app/data.py`, "Readers during builds"): `data.begin_run()` starts the run, and if a
+build is swapped in after the run's first query, the run stops with `data.BuildChanged` and starts again on the
+new build (at most `BUILD_CHANGED_RERUNS` times in a row, then the polite "being updated" message).
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `import app`
 
 import streamlit as st  # noqa: E402
 
-from app import auth, layout, navigation  # noqa: E402
+from app import auth, data, layout, navigation  # noqa: E402
+
+BUILD_CHANGED_RERUNS = 3
+RERUNS_KEY = "csqa_build_changed_reruns"
 
 
 def main() -> None:
     layout.page_config()
+    data.begin_run()  # this run reads one build: the one its first query finds
     user = auth.gate()  # stops the script unless someone is signed in
     allowed = navigation.for_role(user["role"])
     if not allowed:
@@ -36,11 +44,29 @@ def main() -> None:
     url_path = spec.url_path if spec else page.url_path
     auth.require_page(url_path)  # a hidden page asked for by address stops here, before it runs
     auth.page_view(url_path, st.query_params.to_dict())
-    info = layout.build_info_or_none()
-    layout.sidebar_build(info)
-    layout.synthetic_banner(info)
-    page.run()
+    try:
+        info = layout.build_info_or_none()
+        layout.sidebar_build(info)
+        layout.synthetic_banner(info)
+        page.run()
+    except data.BuildChanged as exc:
+        build_changed(exc)
+        return
+    st.session_state.pop(RERUNS_KEY, None)
     auth.page_shown(url_path, st.query_params.to_dict())
+
+
+def build_changed(exc: data.BuildChanged) -> None:
+    """A new build arrived while the page was being drawn: draw it all again on the new build, or, if builds
+    keep arriving, say so politely (the next interaction tries again)."""
+    reruns = st.session_state.get(RERUNS_KEY, 0)
+    if reruns < BUILD_CHANGED_RERUNS:
+        st.session_state[RERUNS_KEY] = reruns + 1
+        st.rerun()
+    st.session_state.pop(RERUNS_KEY, None)
+    layout.warehouse_unavailable(
+        data.WarehouseUnavailable("unreadable", exc.path, "new builds kept arriving while the page was drawn")
+    )
 
 
 main()
