@@ -51,6 +51,8 @@ def _ingest(paths: list[Path], la, year, as_at, strict: bool, reload: bool = Fal
             failed += 1
             unidentified += o.unidentified
             _err(f"{where} rejected {o.path}: {o.message}")
+            for line in o.first_rejects:  # the records that refused it (a register, a file of wrong rows)
+                _err(f"      {line}")
             return
         if o.status == "unchanged":
             _say(f"{where} unchanged: {o.message}")

@@ -270,19 +270,26 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
         typed = upper.replace(canonical) if any(k != v for k, v in canonical.items()) else upper
     elif col.type in ("integer", "number"):
         dtype = pl.Int64 if col.type == "integer" else pl.Float64
-        # Excel exports whole numbers as "12.0": accept those as integers.
+        # "nan" and "inf" parse as floats but are no number a return holds (pandas writes "nan" for a blank).
         parsed = raw.cast(pl.Float64, strict=False)
+        parsed = pl.when(parsed.is_finite()).then(parsed).otherwise(None)
+        low, high = col.min, col.max
         if col.type == "integer":
+            # Excel exports whole numbers as "12.0": accept those as integers. raw.* stores INTEGER (32 bits).
             parsed = pl.when(parsed == parsed.round(0)).then(parsed).otherwise(None)
+            low = INT32_MIN if low is None else low
+            high = INT32_MAX if high is None else high
         kind = "an integer" if col.type == "integer" else "a number"
         errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "not_a_number",
                             pl.format(f"{col.name} '{{}}' is not {kind}", raw)))
-        if col.min is not None:
-            errs.append(_errors(frame, parsed < col.min, col.name, raw, "out_of_range",
-                                pl.format(f"{col.name} {{}} is below the minimum {col.min:g}", raw)))
-        if col.max is not None:
-            errs.append(_errors(frame, parsed > col.max, col.name, raw, "out_of_range",
-                                pl.format(f"{col.name} {{}} is above the maximum {col.max:g}", raw)))
+        if low is not None:
+            errs.append(_errors(frame, parsed < low, col.name, raw, "out_of_range",
+                                pl.format(f"{col.name} {{}} is below the minimum {_bound(low)}", raw)))
+        if high is not None:
+            errs.append(_errors(frame, parsed > high, col.name, raw, "out_of_range",
+                                pl.format(f"{col.name} {{}} is above the maximum {_bound(high)}", raw)))
+        if col.type == "integer":
+            parsed = pl.when(parsed.is_between(INT32_MIN, INT32_MAX)).then(parsed).otherwise(None)
         typed = parsed.cast(dtype)
     elif col.type == "postcode":
         compact = raw.str.to_uppercase().str.replace_all(r"\s+", "")
@@ -306,6 +313,13 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
     else:
         typed = scrub_free_text(raw) if col.scrub else raw
     return typed.alias(out_name), errs
+
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> list[pl.DataFrame]:
