@@ -1,8 +1,9 @@
 """The app's only data access: parameterised, read-only, short-lived connections to the served warehouse.
 
 * The warehouse is `$CSQA_WAREHOUSE`, else `<repo root>/data/warehouse.duckdb`.
-* Each query opens `duckdb.connect(path, read_only=True)`, runs one parameterised statement and closes the
-  connection, so the app never holds the file between reruns (and `csqa build` can swap it underneath).
+* Connections are read-only and short-lived: a page run opens one at its first query that misses the cache and
+  closes it when the run ends (opening the file costs more than most queries); a query outside a run opens and
+  closes its own. The app never holds the file between runs, and `csqa build` can swap it underneath.
 * Results are cached with `st.cache_data`, keyed on the file's identity (inode, mtime, size): a new build
   is a new file, so it shows at once.
 * If the file is being swapped the query is retried once. Anything still wrong becomes
@@ -158,7 +159,13 @@ def _disconnect(identity: Identity, con: duckdb.DuckDBPyConnection) -> None:
 def _execute(identity: Identity, sql: str, params: list[Any]) -> pl.DataFrame:
     path = Path(identity[0])
     for attempt in (1, 2):
+        pin = _active_pin()
         try:
+            if pin is not None and pin.identity == identity:
+                # The run's own connection (see _Pin): opened by its first query that reaches the file.
+                if pin.con is None:
+                    pin.con = _connect(identity)
+                return plain_types(pin.con.sql(sql, params=params or None).pl())
             con = _connect(identity)
             try:
                 return plain_types(con.sql(sql, params=params or None).pl())
@@ -167,6 +174,8 @@ def _execute(identity: Identity, sql: str, params: list[Any]) -> pl.DataFrame:
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             raise WarehouseUnavailable("incomplete", path, str(exc).splitlines()[0]) from None
         except (duckdb.Error, OSError) as exc:
+            if pin is not None:
+                pin.close()  # a connection that failed is not reused
             # Most likely `csqa build` is renaming a new warehouse into place: wait and try once more.
             if attempt == 1:
                 time.sleep(RETRY_DELAY_SECONDS)
@@ -202,9 +211,20 @@ RUN_PIN_KEY = "csqa_warehouse_pin"
 
 @dataclass
 class _Pin:
-    """The build one run (or snapshot) reads: None until its first query."""
+    """The build one run (or snapshot) reads: None until its first query; and the run's one connection to it.
+
+    Opening the warehouse reads its catalogue (some 150 tables and views), which costs more than most of the
+    queries a page makes: a page drawn from a cold cache makes 10-25, so the run opens the file once, at its
+    first query that misses the cache, and closes it when the run ends (`end_run`), never holding it between
+    runs."""
 
     identity: Identity | None = None
+    con: duckdb.DuckDBPyConnection | None = None
+
+    def close(self) -> None:
+        if self.con is not None and self.identity is not None:
+            con, self.con = self.con, None
+            _disconnect(self.identity, con)
 
 
 _SNAPSHOT: contextvars.ContextVar[_Pin | None] = contextvars.ContextVar("csqa_warehouse_snapshot", default=None)
@@ -213,18 +233,28 @@ _SNAPSHOT: contextvars.ContextVar[_Pin | None] = contextvars.ContextVar("csqa_wa
 def begin_run() -> None:
     """Start one run of the app's script: its first query pins the build, and a later query that finds another
     build raises `BuildChanged`. Reads nothing (a signed-out run never touches the warehouse)."""
+    end_run()  # a run stopped before its end (st.rerun, st.stop) leaves its connection for the next to close
     st.session_state[RUN_PIN_KEY] = _Pin()
+
+
+def end_run() -> None:
+    """Close the run's connection, if its queries opened one (the entry point calls this when the run ends)."""
+    pin = st.session_state.get(RUN_PIN_KEY) if _in_app_session() else None
+    if isinstance(pin, _Pin):
+        pin.close()
 
 
 @contextlib.contextmanager
 def snapshot() -> Iterator[None]:
     """Pin the served build for the block, as `begin_run` does for a page run: every query in the block reads the
     build the first one read, or raises `BuildChanged` (then start the block again)."""
-    token = _SNAPSHOT.set(_Pin())
+    pin = _Pin()
+    token = _SNAPSHOT.set(pin)
     try:
         yield
     finally:
         _SNAPSHOT.reset(token)
+        pin.close()
 
 
 def _active_pin() -> _Pin | None:

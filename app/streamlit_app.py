@@ -69,4 +69,7 @@ def build_changed(exc: data.BuildChanged) -> None:
     )
 
 
-main()
+try:
+    main()
+finally:
+    data.end_run()  # the run's connection to the warehouse is never held between runs
