@@ -180,6 +180,10 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None,
     errors.extend(_check_keys(table, frame, kept))
     errors.extend(_check_rules(table, frame, period))
     rejects = _combine(errors)
+    if rejects.height == 0:
+        # Most files: nothing to quarantine, clear or warn about, so none of the work below is needed.
+        good = frame.select([pl.col(ROW)] + [pl.col(f"__typed_{c.name}").alias(c.target) for c in kept])
+        return Checked(good=good, rejects=rejects, rows_read=text.n_rows, warnings=warnings)
     # In a row with the wrong number of fields every later column is shifted: its other "errors" are noise.
     misaligned = rejects.filter(pl.col("rule") == "field_count")["row_number"].implode()
     rejects = rejects.filter((pl.col("rule") == "field_count") | ~pl.col("row_number").is_in(misaligned))
@@ -327,7 +331,8 @@ def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> 
         return []
     key = [f"__typed_{k}" for k in table.key]
     content = [c.name for c in kept]
-    keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    # Lazy, like the other checks: collected with them in `_combine`.
+    keyed = frame.lazy().filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
     # An exact repeat of an earlier row: reject the repeats, keep the first.
     repeat = keyed.with_columns(pl.int_range(pl.len()).over(content).alias("_nth"))
     dupe_rows = _errors(repeat, pl.col("_nth") > 0, "", pl.lit(None), "duplicate_row",
