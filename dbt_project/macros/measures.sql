@@ -106,142 +106,30 @@ stock_days as (
 
 ),
 
--- Stock: how many keys are open on each as-at day. Joining every fact to every day it spans (a range join) grew
--- with facts x days and took half of a 20-authority build; instead each key's intervals are merged (a key open
--- twice at once counts once, as count(distinct) did), turned into +1/-1 changes, summed as a running count, and
--- each as-at day takes the count of its latest change (an ASOF join). The numerator is the same over the part of
--- each interval from numerator_from on.
-stock_intervals as (
-
-    select
-        indicator_id, la_code, org_level, org_id, count_key,
-        'denominator' as part,
-        open_from as start_date,
-        coalesce(open_until, date '9999-12-31') as end_date
-    from stock_facts_by_org
-
-    union all
-
-    select
-        indicator_id, la_code, org_level, org_id, count_key,
-        'numerator' as part,
-        greatest(open_from, numerator_from) as start_date,
-        coalesce(open_until, date '9999-12-31') as end_date
-    from stock_facts_by_org
-    where numerator_from is not null
-
-),
-
-stock_intervals_ordered as (
-
-    select
-        *,
-        max(end_date) over (
-            partition by indicator_id, la_code, org_level, org_id, count_key, part
-            order by start_date, end_date
-            rows between unbounded preceding and 1 preceding
-        ) as previous_end
-    from stock_intervals
-    where start_date < end_date
-
-),
-
-stock_islands as (
-
-    select
-        *,
-        sum(case when previous_end is null or start_date > previous_end then 1 else 0 end) over (
-            partition by indicator_id, la_code, org_level, org_id, count_key, part
-            order by start_date, end_date
-            rows unbounded preceding
-        ) as island
-    from stock_intervals_ordered
-
-),
-
-stock_changes as (
-
-    select indicator_id, la_code, org_level, org_id, part, change_date, sum(change) as change
-    from (
-        select indicator_id, la_code, org_level, org_id, part, min(start_date) as change_date, 1 as change
-        from stock_islands
-        group by indicator_id, la_code, org_level, org_id, count_key, part, island
-
-        union all
-
-        select indicator_id, la_code, org_level, org_id, part, max(end_date) as change_date, -1 as change
-        from stock_islands
-        group by indicator_id, la_code, org_level, org_id, count_key, part, island
-        having max(end_date) < date '9999-12-31'
-    )
-    group by indicator_id, la_code, org_level, org_id, part, change_date
-
-),
-
-stock_running as (
-
-    select
-        indicator_id, la_code, org_level, org_id, part, change_date,
-        sum(change) over (
-            partition by indicator_id, la_code, org_level, org_id, part
-            order by change_date
-            rows unbounded preceding
-        ) as open_count
-    from stock_changes
-
-),
-
-stock_groups as (
-
-    select distinct indicator_id, la_code, org_level, org_id
-    from stock_running
-
-),
-
-stock_group_days as (
-
-    select stock_groups.*, stock_days.as_at_date
-    from stock_groups
-    inner join stock_days
-        on stock_groups.la_code = stock_days.la_code
-
-),
-
-stock_numerators as (
-
-    select * from stock_running where part = 'numerator'
-
-),
-
-stock_denominators as (
-
-    select * from stock_running where part = 'denominator'
-
-),
-
 stock_measures as (
 
     select
-        stock_group_days.indicator_id,
-        stock_group_days.la_code,
-        stock_group_days.org_level,
-        stock_group_days.org_id,
-        stock_group_days.as_at_date,
-        coalesce(stock_numerators.open_count, 0) as numerator,
-        coalesce(stock_denominators.open_count, 0) as denominator
+        stock_facts_by_org.indicator_id,
+        stock_facts_by_org.la_code,
+        stock_facts_by_org.org_level,
+        stock_facts_by_org.org_id,
+        stock_days.as_at_date,
+        count(distinct case
+            when stock_facts_by_org.numerator_from <= stock_days.as_at_date then stock_facts_by_org.count_key
+        end) as numerator,
+        count(distinct stock_facts_by_org.count_key) as denominator
 
-    from stock_group_days
-    asof left join stock_denominators
-        on stock_group_days.indicator_id = stock_denominators.indicator_id
-            and stock_group_days.la_code = stock_denominators.la_code
-            and stock_group_days.org_level = stock_denominators.org_level
-            and stock_group_days.org_id = stock_denominators.org_id
-            and stock_group_days.as_at_date >= stock_denominators.change_date
-    asof left join stock_numerators
-        on stock_group_days.indicator_id = stock_numerators.indicator_id
-            and stock_group_days.la_code = stock_numerators.la_code
-            and stock_group_days.org_level = stock_numerators.org_level
-            and stock_group_days.org_id = stock_numerators.org_id
-            and stock_group_days.as_at_date >= stock_numerators.change_date
+    from stock_facts_by_org
+    inner join stock_days
+        on stock_facts_by_org.la_code = stock_days.la_code
+            and stock_facts_by_org.open_from <= stock_days.as_at_date
+            and (stock_facts_by_org.open_until is null or stock_facts_by_org.open_until > stock_days.as_at_date)
+    group by
+        stock_facts_by_org.indicator_id,
+        stock_facts_by_org.la_code,
+        stock_facts_by_org.org_level,
+        stock_facts_by_org.org_id,
+        stock_days.as_at_date
+
 ),
 {%- endmacro %}
