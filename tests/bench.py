@@ -315,8 +315,14 @@ def markdown(report: dict) -> str:
     head = "| | " + " | ".join(s["label"] for s in scales) + " |"
     lines += [head, "|---" * (len(scales) + 1) + "|"]
 
+    def cell(fn, s):
+        try:
+            return fn(s)
+        except (KeyError, TypeError):  # a step that did not run at this scale (see the notes)
+            return "not measured"
+
     def row(name, fn):
-        lines.append(f"| {name} | " + " | ".join(fn(s) for s in scales) + " |")
+        lines.append(f"| {name} | " + " | ".join(cell(fn, s) for s in scales) + " |")
 
     row("authorities", lambda s: str(s["authorities"]))
     row("generate: wall", lambda s: f"{s['generate']['seconds']:,} s")
@@ -336,7 +342,7 @@ def markdown(report: dict) -> str:
     row("one new month: ingest + build",
         lambda s: f"{s['incremental']['ingest_seconds']} s + {s['incremental']['build_seconds']} s "
                   f"({s['incremental']['files']} files)")
-    pages = list(scales[0]["pages"])
+    pages = list(next(s["pages"] for s in scales if s.get("pages")))
     for p in pages:
         row(f"page `{p}`: median / p95",
             lambda s, p=p: f"{s['pages'][p]['median_s']:.2f} / {s['pages'][p]['p95_s']:.2f} s")
