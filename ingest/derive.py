@@ -14,12 +14,20 @@ EARTH_RADIUS_MILES = 3958.8
 
 def placement_geography(con, good: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     warnings: list[str] = []
-    # Several directory files may be loaded; a postcode in more than one takes its latest load's position.
-    centroids = con.sql(
-        """select postcode, la_code, latitude, longitude from raw.reference_postcode_centroids
-           qualify row_number() over (partition by postcode order by _load_id desc) = 1"""
-    ).pl()
-    if centroids.height == 0:
+    # Several directory files may be loaded; a postcode in more than one takes its latest load's position. Only
+    # this file's postcodes are looked up: the directory can hold millions, and this runs for every episodes file.
+    wanted = pl.concat([good[c].cast(pl.String) for c in ("home_postcode", "placement_postcode")]).drop_nulls().unique()
+    con.register("file_postcodes", wanted.to_frame("postcode").to_arrow())
+    try:
+        centroids = con.sql(
+            """select postcode, la_code, latitude, longitude from raw.reference_postcode_centroids
+               where postcode in (select postcode from file_postcodes)
+               qualify row_number() over (partition by postcode order by _load_id desc) = 1"""
+        ).pl()
+    finally:
+        con.unregister("file_postcodes")
+    have_reference = con.sql("select count(*) from raw.reference_postcode_centroids").fetchall()[0][0] > 0
+    if not have_reference:
         warnings.append("no postcode reference loaded: distances and boundaries unknown (ingest the reference, "
                         "then these files again with --reload)")
     home = centroids.rename({"postcode": "home_postcode", "la_code": "_home_la",
@@ -36,7 +44,7 @@ def placement_geography(con, good: pl.DataFrame) -> tuple[pl.DataFrame, list[str
         (pl.col("placement_postcode").is_not_null() & pl.col("_plat").is_null())
         | (pl.col("home_postcode").is_not_null() & pl.col("_hlat").is_null())
     ).height
-    if unknown and centroids.height:
+    if unknown and have_reference:
         warnings.append(f"{unknown} row(s) with a postcode not in the postcode reference: distance unknown")
     out = out.with_columns(
         pl.col("home_postcode").str.split(" ").list.first().alias("home_postcode_district"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -61,15 +62,20 @@ def find_manifest(path: Path) -> dict:
     return {}
 
 
+@functools.cache
+def _name_tokens() -> list[tuple[str, re.Pattern, Table]]:
+    # Longest token first, so "sw_episodes" wins over "episodes"; a token must not run on into a digit, so
+    # "list1" does not claim "List 10". Built once: every file of a folder of thousands is named against them.
+    tokens = sorted(((normalise_heading(tok), t) for t in all_tables() for tok in t.file_tokens),
+                    key=lambda x: -len(x[0]))
+    return [(token, re.compile(re.escape(token) + r"(?!\d)"), t) for token, t in tokens]
+
+
 def table_from_name(path: Path) -> Table | None:
     stem = normalise_heading(path.stem)
     folder = normalise_heading(path.parent.name)
-    # Longest token first, so "sw_episodes" wins over "episodes"; a token must not run on into a digit, so
-    # "list1" does not claim "List 10".
-    candidates = sorted(((normalise_heading(tok), t) for t in all_tables() for tok in t.file_tokens),
-                        key=lambda x: -len(x[0]))
-    for token, t in candidates:
-        if not re.search(re.escape(token) + r"(?!\d)", stem):
+    for token, pattern, t in _name_tokens():
+        if not pattern.search(stem):
             continue
         if t.dataset == "reference" and not ("reference" in folder or "reference" in stem
                                              or token == "postcodecentroids"):

@@ -111,6 +111,25 @@ def test_same_file_twice_changes_nothing(data_dir, tmp_path):
     assert snapshot(data_dir.landing) == before
 
 
+@pytest.mark.parametrize("read_ahead_max_bytes", [0, 32 * 2**20])
+def test_same_file_twice_in_one_run_is_unchanged_the_second_time(data_dir, tmp_path, monkeypatch,
+                                                                  read_ahead_max_bytes):
+    # CSV files are read and checked ahead of the writer (or, past READ_AHEAD_MAX_BYTES, in their turn); the
+    # writer skips the identical-load lookup for a hash it has not seen. A copy met later in the same run has
+    # been seen: it must still be found identical, and outcomes must come in the files' order.
+    import ingest.load
+
+    monkeypatch.setattr(ingest.load, "READ_AHEAD_MAX_BYTES", read_ahead_max_bytes)
+    text = (SAMPLES / "ssda903" / "cs-demand-model" / "2019-episodes.csv").read_text()
+    first = write(tmp_path / "a" / "845" / "2019-20" / "episodes.csv", text)
+    header = write(tmp_path / "b" / "845" / "2019-20" / "header.csv",
+                   (SAMPLES / "ssda903" / "cs-demand-model" / "2019-header.csv").read_text())
+    again = write(tmp_path / "c" / "845" / "2019-20" / "episodes.csv", text)
+    outcomes = ingest_paths(data_dir.landing, [first, header, again])
+    assert [(o.path, o.status) for o in outcomes] == [(first, "loaded"), (header, "loaded"), (again, "unchanged")]
+    assert f"identical to load {outcomes[0].load_id}" in outcomes[2].message
+
+
 def test_corrected_resubmission_supersedes(data_dir, tmp_path):
     first = write(tmp_path / "845" / "2024-25" / "header.csv",
                   HEADER + "1,M,01/01/2015,WBRI,,,\n2,F,01/02/2016,WBRI,,,\n3,F,01/03/2017,XXXX,,,\n")
@@ -249,7 +268,9 @@ def test_no_upn_mother_or_full_postcode_reaches_the_warehouse(data_dir, tmp_path
                + "1,01/05/2024,S,C2,N1,U4,PR1,01/06/2024,X1,,TN34 1AA,TN34 2BB,\n"
                + "1,01/06/2024,P,C2,N1,U4,PR4,,,CARPL,TN34 1AA,me11aa,\n"
                + "2,01/04/2024,S,C2,N1,U4,PR4,,,,TN34 1AA,ZZ9 9ZZ,\n")
-    ingest_paths(data_dir.landing, [hdr, ep, ref])  # the reference is loaded first whatever the order given
+    outcomes = ingest_paths(data_dir.landing, [hdr, ep, ref])  # the reference is loaded first whatever the order
+    [episodes] = [o for o in outcomes if o.table == "ssda903.episodes"]
+    assert "1 row(s) with a postcode not in the postcode reference: distance unknown" in episodes.warnings
     cols = {r[0] for r in query(data_dir.landing, "select column_name from information_schema.columns "
                                                    "where table_name = 'ssda903_header'")}
     assert not cols & {"upn", "mother", "mc_dob"}
@@ -274,6 +295,19 @@ def test_no_upn_mother_or_full_postcode_reaches_the_warehouse(data_dir, tmp_path
                 assert value != "A123456789012"
     finally:
         con.close()
+
+
+def test_postcodes_missing_from_a_loaded_reference_are_not_a_missing_reference(data_dir, tmp_path):
+    # Only the file's own postcodes are looked up: finding none of them must not read as "no reference loaded".
+    ref = write(tmp_path / "reference" / "postcode_centroids.csv",
+                "postcode,postcode_district,la_code,latitude,longitude\nME1 1AA,ME1,886,51.40,0.50\n")
+    ep = write(tmp_path / "845" / "2024-25" / "episodes.csv",
+               EPISODES + "1,01/05/2024,S,C2,N1,U4,PR1,,,,TN34 1AA,ZZ9 9ZZ,\n")
+    [_, o] = ingest_paths(data_dir.landing, [ref, ep])
+    # one row, both of its postcodes unknown
+    assert o.warnings == ["1 row(s) with a postcode not in the postcode reference: distance unknown"]
+    assert query(data_dir.landing, "select placement_distance_miles, placed_outside_la "
+                                   "from raw.ssda903_episodes") == [(None, None)]
 
 
 # --- the command line -----------------------------------------------------------------------------------
