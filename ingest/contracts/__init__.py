@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -28,6 +28,7 @@ SQL_TYPES = {
 }
 
 
+@lru_cache(maxsize=8192)  # every heading of every file is compared with every column's names
 def normalise_heading(text: str) -> str:
     """Headings match ignoring case, spaces, underscores, hyphens, dots and a byte-order mark."""
     return re.sub(r"[\s_\-.\ufeff]+", "", text).lower()
