@@ -12,7 +12,7 @@ CSQA := $(VENV)/bin/csqa
 help:
 	@echo "make demo   set up, generate synthetic data, ingest, build and serve http://localhost:8501"
 	@echo "make test   set up and run every test (installs Debian's chromium for the browser test)"
-	@echo "make bench  benchmarks at three scales (about 2.5 hours on 2 cores): docs/benchmarks.md and .json"
+	@echo "make bench  benchmarks at three scales (about 2 hours on 2 cores): docs/benchmarks.md and .json"
 	@echo "make lint   ruff"
 	@echo "make clean  remove generated data, builds and reports (keeps samples, benchmarks and data/state/ commentary)"
 
@@ -45,7 +45,7 @@ test: env browser-deps
 test-fast: env
 	$(VENV)/bin/python -m pytest -m "not browser and not slow and not bench"
 
-# Not part of `make test`: it generates and builds every English authority (about 2.5 hours on 2 cores; set
+# Not part of `make test`: it generates and builds every English authority (about 2 hours on 2 cores; set
 # BENCH_SCALES=demo for a quick run). The 1 GB-file case runs here too (pytest marker `bench`).
 BENCH_SCALES ?= demo,regional,national
 bench: env
