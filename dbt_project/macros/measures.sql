@@ -20,7 +20,6 @@
     expanded to the month ends it is open on, rather than compared with every day of its authority.
 -#}
 {% macro count_measure_facts() -%}
-{%- set org_levels = [('la', 'la_code'), ('service', 'service_id'), ('team', 'team_id')] %}
 
 flow_facts_keyed as (
 
@@ -78,20 +77,7 @@ flow_unit_months as (
 
 flow_unit_months_by_org as (
 
-    {%- for org_level, org_column in org_levels %}
-        select
-            indicator_id,
-            la_code,
-            '{{ org_level }}' as org_level,
-            {{ org_column }} as org_id,
-            month_start,
-            count_key,
-            numerator,
-            denominator
-        from flow_unit_months
-        where {{ org_column }} is not null
-        {{ "union all" if not loop.last }}
-    {%- endfor %}
+    {{- counts_by_org_unit('flow_unit_months', 'month_start') }}
 
 ),
 
@@ -269,20 +255,7 @@ stock_unit_days as (
 
 stock_unit_days_by_org as (
 
-    {%- for org_level, org_column in org_levels %}
-        select
-            indicator_id,
-            la_code,
-            '{{ org_level }}' as org_level,
-            {{ org_column }} as org_id,
-            as_at_date,
-            count_key,
-            numerator,
-            denominator
-        from stock_unit_days
-        where {{ org_column }} is not null
-        {{ "union all" if not loop.last }}
-    {%- endfor %}
+    {{- counts_by_org_unit('stock_unit_days', 'as_at_date') }}
 
 ),
 
@@ -303,4 +276,23 @@ stock_measures as (
     group by indicator_id, la_code, org_level, org_id, as_at_date
 
 ),
+{%- endmacro %}
+
+
+{#- Each row of a unit's counts (team, service or authority only) once for each org unit it counts for. -#}
+{% macro counts_by_org_unit(source, day_column) -%}
+    {%- for org_level, org_column in [('la', 'la_code'), ('service', 'service_id'), ('team', 'team_id')] %}
+        select
+            indicator_id,
+            la_code,
+            '{{ org_level }}' as org_level,
+            {{ org_column }} as org_id,
+            {{ day_column }},
+            count_key,
+            numerator,
+            denominator
+        from {{ source }}
+        where {{ org_column }} is not null
+        {{ "union all" if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
