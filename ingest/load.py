@@ -124,8 +124,8 @@ def _prepare(con, path: Path, sha: str, table: Table, text: CsvText | None, fail
 
     checked_ahead: the contract check already done off the writer's thread (`_read_csv_file`); it is the same
     pure function of the file, so doing it early changes nothing but when it runs.
-    known_hashes: every sha256 in meta.loads, when the caller keeps that set; a file whose hash is not in it
-    cannot be identical to an earlier load, so the lookup is skipped.
+    known_hashes: a set holding at least every sha256 in meta.loads, when the caller keeps one; a file whose hash
+    is not in it cannot be identical to an earlier load, so the lookup is skipped.
     """
     name = path.name
     label = f"{name}{where}"
@@ -281,11 +281,19 @@ def _store_all(con, prepared: list[Prepared]) -> list[Outcome]:
 
 
 def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
-                as_at: date | None = None, reload: bool = False, key: bytes | None = None) -> list[Outcome]:
-    """Load one file: one outcome per table it holds (a CSV holds one; a workbook or XML return several)."""
+                as_at: date | None = None, reload: bool = False, key: bytes | None = None,
+                known_hashes: set[str] | None = None) -> list[Outcome]:
+    """Load one file: one outcome per table it holds (a CSV holds one; a workbook or XML return several).
+
+    known_hashes: see `_prepare`; the file's hash is added to it.
+    """
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES | XML_SUFFIXES:  # a CSV file, or a file named as one on the command line
+        return _finish_csv(con, _read_csv_file(path, la, year, as_at, key, data, sha), as_at, reload, known_hashes)
+    if known_hashes is not None:
+        known_hashes.add(sha)  # before it is stored: a hash too many only costs a lookup, one too few a miss
     if suffix in WORKBOOK_SUFFIXES:
         return _ingest_workbook(con, path, data, sha, la, as_at, reload, key)
     if suffix in XML_SUFFIXES:
@@ -301,7 +309,6 @@ def ingest_file(con, path: Path, la: str | None = None, year: int | None = None,
             failure = FileRejected("unknown_xml", f"{path.name}: an XML file that is neither a CIN census nor a "
                                    f"social work workforce census return")
         return _ingest_cin_census(con, path, data, sha, la, year, reload, key, root, failure)
-    return _finish_csv(con, path, _read_csv_file(path, la, year, as_at, key, data, sha), as_at, reload, key)
 
 
 @dataclass
@@ -349,13 +356,17 @@ def _read_csv_file(path: Path, la: str | None, year: int | None, as_at: date | N
     return CsvRead(path, sha, text, failure, ident, None, checked)
 
 
-def _finish_csv(con, path: Path, read: CsvRead, as_at: date | None, reload: bool,
-                key: bytes | None, known_hashes: set[str] | None = None) -> list[Outcome]:
+def _finish_csv(con, read: CsvRead, as_at: date | None, reload: bool,
+                known_hashes: set[str] | None = None) -> list[Outcome]:
+    """Store a CSV file read by `_read_csv_file` (its check is done: the pseudonymisation key is not needed)."""
     if read.unidentified is not None:
         return [read.unidentified]
-    return _store_all(con, [_prepare(con, path, read.sha, read.ident.table, read.text, read.failure, read.ident,
-                                     as_at, reload, key=key, checked_ahead=read.checked,
-                                     known_hashes=known_hashes)])
+    outcomes = _store_all(con, [_prepare(con, read.path, read.sha, read.ident.table, read.text, read.failure,
+                                         read.ident, as_at, reload, checked_ahead=read.checked,
+                                         known_hashes=known_hashes)])
+    if known_hashes is not None:
+        known_hashes.add(read.sha)
+    return outcomes
 
 
 def _ingest_workbook(con, path: Path, data: bytes, sha: str, la: str | None, as_at: date | None,
@@ -492,10 +503,6 @@ def _read_ahead(files: list[Path], la, year, as_at, key) -> Iterable[tuple[Path,
             yield f, read
 
 
-def _load_hashes(con) -> set[str]:
-    return {r[0] for r in con.sql("select distinct sha256 from meta.loads").fetchall()}
-
-
 def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, year: int | None = None,
                  as_at: date | None = None, progress: Callable[[Outcome, int, int], None] | None = None,
                  reload: bool = False, skipped: list[Path] | None = None) -> list[Outcome]:
@@ -509,14 +516,13 @@ def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, ye
     key = load_key(landing.parent)
     try:
         ensure_schema(con)
-        known_hashes = _load_hashes(con)
+        known_hashes = {r[0] for r in con.sql("select distinct sha256 from meta.loads").fetchall()}
         for i, (f, read) in enumerate(_read_ahead(files, la, year, as_at, key), 1):
             if read is None:
-                got = ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload, key=key)
-                known_hashes = _load_hashes(con)
+                got = ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload, key=key,
+                                  known_hashes=known_hashes)
             else:
-                got = _finish_csv(con, f, read, as_at, reload, key, known_hashes)
-                known_hashes.add(read.sha)
+                got = _finish_csv(con, read, as_at, reload, known_hashes)
             for outcome in got:
                 outcomes.append(outcome)
                 if progress:
