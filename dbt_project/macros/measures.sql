@@ -118,10 +118,8 @@ flow_measures as (
         org_id,
         period_grain,
         period_start,
-        coalesce(sum(numerator) filter (where count_key is null), 0)
-        + count(distinct case when numerator > 0 then count_key end) as numerator,
-        coalesce(sum(denominator) filter (where count_key is null), 0)
-        + count(distinct case when denominator > 0 then count_key end) as denominator
+        {{ unit_counts_summed('numerator') }} as numerator,
+        {{ unit_counts_summed('denominator') }} as denominator
 
     from flow_unit_months_by_period
     group by indicator_id, la_code, org_level, org_id, period_grain, period_start
@@ -267,10 +265,8 @@ stock_measures as (
         org_level,
         org_id,
         as_at_date,
-        coalesce(sum(numerator) filter (where count_key is null), 0)
-        + count(distinct case when numerator > 0 then count_key end) as numerator,
-        coalesce(sum(denominator) filter (where count_key is null), 0)
-        + count(distinct count_key) as denominator
+        {{ unit_counts_summed('numerator') }} as numerator,
+        {{ unit_counts_summed('denominator') }} as denominator
 
     from stock_unit_days_by_org
     group by indicator_id, la_code, org_level, org_id, as_at_date
@@ -295,4 +291,12 @@ stock_measures as (
         where {{ org_column }} is not null
         {{ "union all" if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- A measure over a unit's counts: the counts of keys found once, summed, plus each repeated key (its rows keep
+    count_key) once if any of its rows counts. -#}
+{% macro unit_counts_summed(column) -%}
+    coalesce(sum({{ column }}) filter (where count_key is null), 0)
+    + count(distinct case when {{ column }} > 0 then count_key end)
 {%- endmacro %}
