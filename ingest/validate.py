@@ -7,8 +7,10 @@ file, so they name the column, the value and what was expected.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 
@@ -89,15 +91,25 @@ def map_columns(table: Table, header: list[str], file_name: str) -> tuple[dict[s
     return found, unknown
 
 
-def _errors(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr, rule: str, message: pl.Expr):
-    # Lazy: a table has dozens of checks, and collecting them together (`_combine`) runs them in one go on
-    # polars' threads instead of one small query after another.
-    return frame.lazy().filter(mask).select(
+class _Check(NamedTuple):
+    """One rule a row can break: `mask` is true on the rows that break it."""
+
+    mask: pl.Expr
+    column: str
+    value: pl.Expr
+    rule: str
+    message: pl.Expr
+
+
+def _errors(frame: pl.DataFrame | pl.LazyFrame, c: _Check) -> pl.LazyFrame:
+    # Lazy: the checks a file breaks are collected together (`_combine`) on polars' threads instead of one small
+    # query after another.
+    return frame.lazy().filter(c.mask).select(
         pl.col(ROW).cast(pl.Int64).alias("row_number"),
-        pl.lit(column, pl.String).alias("column_name"),
-        value.cast(pl.String).alias("value"),
-        pl.lit(rule, pl.String).alias("rule"),
-        message.cast(pl.String).alias("message"),
+        pl.lit(c.column, pl.String).alias("column_name"),
+        c.value.cast(pl.String).alias("value"),
+        pl.lit(c.rule, pl.String).alias("rule"),
+        c.message.cast(pl.String).alias("message"),
     )
 
 
@@ -144,41 +156,13 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None,
     absent = [c.name for c in kept if c.name not in positions]
     if absent:
         warnings.append(f"column{'s' if len(absent) > 1 else ''} not found, left blank: {', '.join(absent)}")
-    width = len(text.header)
-    wanted = sorted({positions[c.name] for c in kept if c.name in positions})
-    frame = text.columns(wanted).select(
-        [pl.col(f"c{positions[c.name]}").alias(c.name) if c.name in positions else pl.lit(None, pl.String).alias(c.name)
-         for c in kept]
-        + [pl.col("_row").alias(ROW), pl.col("_fields")]
-    )
-    # Trim, drop a template's list letters ("a) Male"), and treat an empty cell or a spreadsheet error
-    # (#N/A) as missing.
-    def tidy(col: Column) -> pl.Expr:
-        e = pl.col(col.name).str.strip_chars()
-        if table.value_prefix:
-            e = e.str.replace(table.value_prefix, "").str.strip_chars()
-        return pl.when(e.is_in(EXCEL_ERRORS) | (e == "")).then(None).otherwise(e).alias(col.name)
-
-    frame = frame.with_columns([tidy(c) for c in kept])
-    errors: list[pl.DataFrame] = [
-        _errors(
-            frame,
-            pl.col("_fields") != width,
-            "",
-            pl.col("_fields"),
-            "field_count",
-            pl.format(f"row has {{}} fields but the header has {width} (truncated or misaligned line)",
-                      pl.col("_fields")),
-        )
-    ]
-    typed = []
-    for col in kept:
-        exprs, errs = _check_column(table, col, frame, period, pseudonym_key)
-        typed.append(exprs)
-        errors.extend(errs)
-    frame = frame.with_columns(typed)
+    plan = _plan(table, positions, len(text.header), period, pseudonym_key)
+    frame = (text.columns(plan.wanted).lazy().select(plan.columns).with_columns(plan.tidy)
+             .with_columns(plan.typed).collect())
+    # Most files break no rule: one query asks which checks any row breaks, and only those build their rows.
+    broken = frame.select(plan.any_broken).row(0)
+    errors = [_errors(frame, c) for c, hit in zip(plan.checks, broken, strict=True) if hit]
     errors.extend(_check_keys(table, frame, kept))
-    errors.extend(_check_rules(table, frame, period))
     rejects = _combine(errors)
     if rejects.height == 0:
         # Most files: nothing to quarantine, clear or warn about, so none of the work below is needed.
@@ -218,24 +202,93 @@ def check(table: Table, text: CsvText, file_name: str, period: Period | None,
     return Checked(good=good, rejects=rejects, rows_read=text.n_rows, warnings=warnings, cleared=cleared)
 
 
+@dataclass
+class _Plan:
+    """What checking a table's rows takes, built once for a contract table, header layout, period and key.
+
+    Files of the same table, layout and year (each authority's, each month's) share one: building the few dozen
+    polars expressions was most of the cost of checking a small file."""
+
+    table: Table  # held so that the id(table) in the cache key cannot be reused while the entry lives
+    wanted: list[int]  # header positions read
+    columns: list[pl.Expr]  # "c<i>" → contract column names, plus _source_row and _fields
+    tidy: list[pl.Expr]
+    typed: list[pl.Expr]  # __typed_<name>
+    checks: list[_Check]  # evaluated on the typed frame
+    any_broken: list[pl.Expr]  # for each check: does any row break it?
+
+
+_PLANS: dict[tuple, _Plan] = {}
+_PLANS_LOCK = threading.Lock()
+_PLANS_MAX = 512
+
+
+def _plan(table: Table, positions: dict[str, int], width: int, period: Period | None,
+          pseudonym_key: bytes | None) -> _Plan:
+    # date.today() is in the key because the not_in_future rule compares with it.
+    cache_key = (id(table), tuple(sorted(positions.items())), width,
+                 (period.start, period.end, period.collection_year, period.name) if period else None,
+                 pseudonym_key, date.today())
+    with _PLANS_LOCK:
+        found = _PLANS.get(cache_key)
+    if found is not None and found.table is table:
+        return found
+    kept = table.kept
+
+    # Trim, drop a template's list letters ("a) Male"), and treat an empty cell or a spreadsheet error
+    # (#N/A) as missing.
+    def tidy(col: Column) -> pl.Expr:
+        e = pl.col(col.name).str.strip_chars()
+        if table.value_prefix:
+            e = e.str.replace(table.value_prefix, "").str.strip_chars()
+        return pl.when(e.is_in(EXCEL_ERRORS) | (e == "")).then(None).otherwise(e).alias(col.name)
+
+    checks = [_Check(
+        pl.col("_fields") != width, "", pl.col("_fields"), "field_count",
+        pl.format(f"row has {{}} fields but the header has {width} (truncated or misaligned line)",
+                  pl.col("_fields")),
+    )]
+    typed = []
+    for col in kept:
+        expr, errs = _check_column(table, col, period, pseudonym_key)
+        typed.append(expr)
+        checks.extend(errs)
+    checks.extend(_check_rules(table, period))
+    made = _Plan(
+        table=table,
+        wanted=sorted({positions[c.name] for c in kept if c.name in positions}),
+        columns=[pl.col(f"c{positions[c.name]}").alias(c.name) if c.name in positions
+                 else pl.lit(None, pl.String).alias(c.name) for c in kept]
+        + [pl.col("_row").alias(ROW), pl.col("_fields")],
+        tidy=[tidy(c) for c in kept],
+        typed=typed,
+        checks=checks,
+        any_broken=[c.mask.any().alias(f"_broken_{i}") for i, c in enumerate(checks)],
+    )
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[cache_key] = made
+    return made
+
+
 def _combine(errors: list[pl.LazyFrame]) -> pl.DataFrame:
     found = [e for e in pl.collect_all(errors) if e.height]
     return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=REJECT_SCHEMA)
 
 
-def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period | None,
-                  pseudonym_key: bytes | None = None):
-    """Return the typed expression for the column (named __typed_<name>) and the error frames."""
+def _check_column(table: Table, col: Column, period: Period | None, pseudonym_key: bytes | None = None):
+    """Return the typed expression for the column (named __typed_<name>) and the checks on it."""
     raw = pl.col(col.name)
     present = raw.is_not_null()
     errs = []
     out_name = f"__typed_{col.name}"
     if col.required:
-        errs.append(_errors(frame, ~present, col.name, raw, "required",
+        errs.append(_Check(~present, col.name, raw, "required",
                             pl.lit(f"{col.name} is required but blank")))
     if col.extract:
         found = raw.str.extract(col.extract, 1)
-        errs.append(_errors(frame, present & found.is_null(), col.name, raw, "unexpected_form",
+        errs.append(_Check(present & found.is_null(), col.name, raw, "unexpected_form",
                             pl.format(f"{col.name} '{{}}' does not have the expected form", raw)))
         raw = found
         present = raw.is_not_null()
@@ -246,9 +299,9 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
         shape = "^" + fmt.replace("%d", r"\d{2}").replace("%m", r"\d{2}").replace("%Y", r"\d{4}") + "$"
         parsed = pl.when(padded.str.contains(shape)).then(padded.str.strptime(pl.Date, fmt, strict=False))
         human = fmt.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
-        errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "date_format",
+        errs.append(_Check(present & parsed.is_null(), col.name, raw, "date_format",
                             pl.format(f"{col.name} '{{}}' is not a real date in {human}", raw)))
-        errs.append(_errors(frame, parsed < pl.lit(date(1900, 1, 1)), col.name, raw, "implausible_date",
+        errs.append(_Check(parsed < pl.lit(date(1900, 1, 1)), col.name, raw, "implausible_date",
                             pl.format(f"{col.name} '{{}}' is before 1900", raw)))
         typed = parsed
     elif col.type == "code":
@@ -265,11 +318,9 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
         # A collection year's code lists may differ from another's: say which year was checked. (Periods with
         # a name of their own — a month, a register — use lists without years.)
         when = f" for {period.label}" if period and period.name is None else ""
-        errs.append(_errors(
-            frame, bad & upper.is_in(sorted(ever)), col.name, raw, "code_wrong_year",
+        errs.append(_Check(bad & upper.is_in(sorted(ever)), col.name, raw, "code_wrong_year",
             pl.format(f"{col.name} '{{}}' is not valid{when} (valid in other collection years)", raw)))
-        errs.append(_errors(
-            frame, bad & ~upper.is_in(sorted(ever)), col.name, raw, "code_unknown",
+        errs.append(_Check(bad & ~upper.is_in(sorted(ever)), col.name, raw, "code_unknown",
             pl.format(f"{col.name} '{{}}' is not a valid {col.name} code{when}", raw)))
         typed = upper.replace(canonical) if any(k != v for k, v in canonical.items()) else upper
     elif col.type in ("integer", "number"):
@@ -284,13 +335,13 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
             low = INT32_MIN if low is None else low
             high = INT32_MAX if high is None else high
         kind = "an integer" if col.type == "integer" else "a number"
-        errs.append(_errors(frame, present & parsed.is_null(), col.name, raw, "not_a_number",
+        errs.append(_Check(present & parsed.is_null(), col.name, raw, "not_a_number",
                             pl.format(f"{col.name} '{{}}' is not {kind}", raw)))
         if low is not None:
-            errs.append(_errors(frame, parsed < low, col.name, raw, "out_of_range",
+            errs.append(_Check(parsed < low, col.name, raw, "out_of_range",
                                 pl.format(f"{col.name} {{}} is below the minimum {_bound(low)}", raw)))
         if high is not None:
-            errs.append(_errors(frame, parsed > high, col.name, raw, "out_of_range",
+            errs.append(_Check(parsed > high, col.name, raw, "out_of_range",
                                 pl.format(f"{col.name} {{}} is above the maximum {_bound(high)}", raw)))
         if col.type == "integer":
             parsed = pl.when(parsed.is_between(INT32_MIN, INT32_MAX)).then(parsed).otherwise(None)
@@ -298,12 +349,12 @@ def _check_column(table: Table, col: Column, frame: pl.DataFrame, period: Period
     elif col.type == "postcode":
         compact = raw.str.to_uppercase().str.replace_all(r"\s+", "")
         ok = compact.str.contains(POSTCODE_PATTERN)
-        errs.append(_errors(frame, present & ~ok, col.name, _masked_postcode(raw), "postcode_format",
+        errs.append(_Check(present & ~ok, col.name, _masked_postcode(raw), "postcode_format",
                             pl.lit(f"{col.name} is not a UK postcode")))
         typed = compact.str.slice(0, compact.str.len_chars() - 3) + " " + compact.str.slice(-3)
     elif col.type == "boolean":
         lower = raw.str.to_lowercase()
-        errs.append(_errors(frame, present & ~lower.is_in(TRUE_WORDS + FALSE_WORDS), col.name, raw,
+        errs.append(_Check(present & ~lower.is_in(TRUE_WORDS + FALSE_WORDS), col.name, raw,
                             "not_yes_or_no", pl.format(f"{col.name} '{{}}' is not yes or no", raw)))
         typed = pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False)
     elif col.type == "pseudonym":
@@ -326,7 +377,7 @@ def _bound(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> list[pl.DataFrame]:
+def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> list[pl.LazyFrame]:
     if not table.key or frame.height == 0:
         return []
     key = [f"__typed_{k}" for k in table.key]
@@ -335,34 +386,33 @@ def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> 
     keyed = frame.lazy().filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
     # An exact repeat of an earlier row: reject the repeats, keep the first.
     repeat = keyed.with_columns(pl.int_range(pl.len()).over(content).alias("_nth"))
-    dupe_rows = _errors(repeat, pl.col("_nth") > 0, "", pl.lit(None), "duplicate_row",
-                        pl.lit("exact repeat of an earlier row"))
+    dupe_rows = _errors(repeat, _Check(pl.col("_nth") > 0, "", pl.lit(None), "duplicate_row",
+                                       pl.lit("exact repeat of an earlier row")))
     # The same key with different content: nobody can tell which is right, so reject them all.
     distinct = repeat.filter(pl.col("_nth") == 0).with_columns(pl.len().over(key).alias("_n"))
     key_label = "+".join(table.key)
-    clash = _errors(distinct, pl.col("_n") > 1, key_label,
-                    pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"),
-                    "duplicate_key",
-                    pl.format(f"{key_label} appears on {{}} rows with different values", pl.col("_n")))
+    clash = _errors(distinct, _Check(
+        pl.col("_n") > 1, key_label, pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"),
+        "duplicate_key", pl.format(f"{key_label} appears on {{}} rows with different values", pl.col("_n"))))
     return [dupe_rows, clash]
 
 
-def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> list[pl.DataFrame]:
+def _check_rules(table: Table, period: Period | None) -> list[_Check]:
     errs = []
     t = lambda name: pl.col(f"__typed_{name}")  # noqa: E731
     for spec in table.rules:
         rule = spec["rule"]
         if rule == "not_before":
             a, b = spec["column"], spec["other"]
-            errs.append(_errors(frame, t(a) < t(b), a, pl.col(a), "date_order",
+            errs.append(_Check(t(a) < t(b), a, pl.col(a), "date_order",
                                 pl.format(f"{a} {{}} is before {b} {{}}", pl.col(a), pl.col(b))))
         elif rule == "required_with":
             a, b = spec["column"], spec["when"]
-            errs.append(_errors(frame, t(a).is_null() & t(b).is_not_null(), a, pl.col(a), "required_with",
+            errs.append(_Check(t(a).is_null() & t(b).is_not_null(), a, pl.col(a), "required_with",
                                 pl.format(f"{a} is required when {b} is given ({b} {{}})", pl.col(b))))
         elif rule == "required_when_value":
             a, b, value = spec["column"], spec["when"], spec["equals"]
-            errs.append(_errors(frame, t(a).is_null() & (t(b) == value).fill_null(False), a, pl.col(a),
+            errs.append(_Check(t(a).is_null() & (t(b) == value).fill_null(False), a, pl.col(a),
                                 "required_with", pl.lit(f"{a} is required when {b} is {value}")))
         elif rule == "highest_present":
             # e.g. a complaint's stage is the highest stage with a start date
@@ -370,13 +420,12 @@ def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> li
             highest = pl.lit(None, pl.Int64)
             for i, d in enumerate(dates, 1):
                 highest = pl.when(t(d).is_not_null()).then(pl.lit(i, pl.Int64)).otherwise(highest)
-            errs.append(_errors(
-                frame, ~t(a).cast(pl.Int64).eq_missing(highest), a, pl.col(a), "inconsistent",
+            errs.append(_Check(~t(a).cast(pl.Int64).eq_missing(highest), a, pl.col(a), "inconsistent",
                 pl.format(f"{a} '{{}}' does not match the highest of {', '.join(dates)} given ({{}})",
                           pl.col(a).fill_null(""), highest.cast(pl.String).fill_null("none"))))
         elif rule == "not_in_future":
             for a in spec["columns"]:
-                errs.append(_errors(frame, t(a) > pl.lit(date.today()), a, pl.col(a), "future_date",
+                errs.append(_Check(t(a) > pl.lit(date.today()), a, pl.col(a), "future_date",
                                     pl.format(f"{a} {{}} is in the future", pl.col(a))))
         elif rule in ("period_start_not_after_end", "period_end_not_before_start", "period_within"):
             if period is None:
@@ -385,13 +434,11 @@ def _check_rules(table: Table, frame: pl.DataFrame, period: Period | None) -> li
             start = pl.lit(period.start)
             for a in spec["columns"]:
                 if rule in ("period_start_not_after_end", "period_within"):
-                    errs.append(_errors(
-                        frame, t(a) > end, a, pl.col(a), "after_collection_year",
+                    errs.append(_Check(t(a) > end, a, pl.col(a), "after_collection_year",
                         pl.format(f"{a} {{}} is after the end of {period.description} "
                                   f"({period.end:%d/%m/%Y})", pl.col(a))))
                 if rule in ("period_end_not_before_start", "period_within"):
-                    errs.append(_errors(
-                        frame, t(a) < start, a, pl.col(a), "before_collection_year",
+                    errs.append(_Check(t(a) < start, a, pl.col(a), "before_collection_year",
                         pl.format(f"{a} {{}} is before the start of {period.description} "
                                   f"({period.start:%d/%m/%Y})", pl.col(a))))
         else:
