@@ -257,26 +257,39 @@ def _rejected(table: Table, rec: LoadRecord, outcome: Outcome, failure: FileReje
     return Prepared(table, rec, outcome, None, rejects, None)
 
 
-def _store_all(con, prepared: list[Prepared]) -> list[Outcome]:
-    """Store every table of one file in one transaction: all of the file or none of it."""
+def _store_all(con, prepared: list[Prepared], transaction: bool = True) -> list[Outcome]:
+    """Store every table of one file in one transaction: all of the file or none of it. With transaction=False
+    the caller holds the transaction (`ingest_paths` stores several files read ahead in one)."""
+    if not transaction:
+        return _store_each(con, prepared)
     con.execute("begin transaction")
     try:
-        for p in prepared:
-            if not p.store:
-                continue
-            p.rec.finished_at = datetime.now()
-            assert p.rec.rows_read == p.rec.rows_loaded + p.rec.rows_rejected, "row reconciliation failed"
-            p.outcome.superseded = store(con, p.table, p.rec, p.good, p.rejects, p.cleared, transaction=False)
-            p.outcome.rows_read = p.rec.rows_read
-            p.outcome.rows_loaded = p.rec.rows_loaded
-            p.outcome.rows_rejected = p.rec.rows_rejected
+        outcomes = _store_each(con, prepared)
         con.execute("commit")
     except BaseException:
-        try:
-            con.execute("rollback")
-        except duckdb.Error:
-            pass  # a failed commit (a full disk) has already ended the transaction: keep its error, not this one
+        _rollback(con)
         raise
+    return outcomes
+
+
+def _rollback(con) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass  # a failed commit (a full disk) has already ended the transaction: keep its error, not this one
+
+
+def _store_each(con, prepared: list[Prepared]) -> list[Outcome]:
+    """Store each prepared table in the transaction the caller holds."""
+    for p in prepared:
+        if not p.store:
+            continue
+        p.rec.finished_at = datetime.now()
+        assert p.rec.rows_read == p.rec.rows_loaded + p.rec.rows_rejected, "row reconciliation failed"
+        p.outcome.superseded = store(con, p.table, p.rec, p.good, p.rejects, p.cleared, transaction=False)
+        p.outcome.rows_read = p.rec.rows_read
+        p.outcome.rows_loaded = p.rec.rows_loaded
+        p.outcome.rows_rejected = p.rec.rows_rejected
     return [p.outcome for p in prepared]
 
 
@@ -357,13 +370,13 @@ def _read_csv_file(path: Path, la: str | None, year: int | None, as_at: date | N
 
 
 def _finish_csv(con, read: CsvRead, as_at: date | None, reload: bool,
-                known_hashes: set[str] | None = None) -> list[Outcome]:
+                known_hashes: set[str] | None = None, transaction: bool = True) -> list[Outcome]:
     """Store a CSV file read by `_read_csv_file` (its check is done: the pseudonymisation key is not needed)."""
     if read.unidentified is not None:
         return [read.unidentified]
     outcomes = _store_all(con, [_prepare(con, read.path, read.sha, read.ident.table, read.text, read.failure,
                                          read.ident, as_at, reload, checked_ahead=read.checked,
-                                         known_hashes=known_hashes)])
+                                         known_hashes=known_hashes)], transaction=transaction)
     if known_hashes is not None:
         known_hashes.add(read.sha)
     return outcomes
@@ -475,10 +488,16 @@ READ_AHEAD_THREADS = max(1, min(2, os.cpu_count() or 1))
 READ_AHEAD_FILES = 4
 READ_AHEAD_MAX_BYTES = 32 * 2**20
 INGEST_CHECKPOINT_THRESHOLD = "1GB"
+# Files read ahead are stored in one transaction for as long as the next one is already read, up to this many: a
+# commit writes and syncs the write-ahead log (about 2 ms), which over thousands of small files is seconds. A file
+# is reported only after its transaction commits. If storing one fails, the others in its transaction are rolled
+# back with it, unreported, and load on the next run like any file not yet loaded.
+COMMIT_GROUP_FILES = 16
 
 
-def _read_ahead(files: list[Path], la, year, as_at, key) -> Iterable[tuple[Path, CsvRead | None]]:
-    """Each file in order, with its CsvRead if it was read ahead (a CSV file of up to READ_AHEAD_MAX_BYTES)."""
+def _read_ahead(files: list[Path], la, year, as_at, key) -> Iterable[tuple[Path, CsvRead | None, bool]]:
+    """Each file in order, with its CsvRead if it was read ahead (a CSV file of up to READ_AHEAD_MAX_BYTES), and
+    whether the file after it has been read ahead already."""
     def ahead(f: Path) -> bool:
         try:
             return f.suffix.lower() == ".csv" and f.stat().st_size <= READ_AHEAD_MAX_BYTES
@@ -500,7 +519,7 @@ def _read_ahead(files: list[Path], la, year, as_at, key) -> Iterable[tuple[Path,
             f, future = pending.popleft()
             read = future.result() if future is not None else None
             submit()
-            yield f, read
+            yield f, read, bool(pending) and pending[0][1] is not None and pending[0][1].done()
 
 
 def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, year: int | None = None,
@@ -517,16 +536,38 @@ def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, ye
     try:
         ensure_schema(con)
         known_hashes = {r[0] for r in con.sql("select distinct sha256 from meta.loads").fetchall()}
-        for i, (f, read) in enumerate(_read_ahead(files, la, year, as_at, key), 1):
-            if read is None:
-                got = ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload, key=key,
-                                  known_hashes=known_hashes)
-            else:
-                got = _finish_csv(con, read, as_at, reload, known_hashes)
+        stored: list[tuple[int, list[Outcome]]] = []  # in the open transaction, reported when it commits
+
+        def report(i: int, got: list[Outcome]) -> None:
             for outcome in got:
                 outcomes.append(outcome)
                 if progress:
                     progress(outcome, i, len(files))
+
+        def commit() -> None:
+            if stored:
+                con.execute("commit")
+                for i, got in stored:
+                    report(i, got)
+                stored.clear()
+
+        try:
+            for i, (f, read, next_read) in enumerate(_read_ahead(files, la, year, as_at, key), 1):
+                if read is None:
+                    commit()
+                    report(i, ingest_file(con, f, la=la, year=year, as_at=as_at, reload=reload, key=key,
+                                          known_hashes=known_hashes))
+                    continue
+                if not stored:
+                    con.execute("begin transaction")
+                stored.append((i, _finish_csv(con, read, as_at, reload, known_hashes, transaction=False)))
+                if not next_read or len(stored) >= COMMIT_GROUP_FILES:
+                    commit()
+            commit()
+        except BaseException:
+            if stored:
+                _rollback(con)
+            raise
         con.execute("checkpoint")
     finally:
         con.close()

@@ -130,6 +130,76 @@ def test_same_file_twice_in_one_run_is_unchanged_the_second_time(data_dir, tmp_p
     assert f"identical to load {outcomes[0].load_id}" in outcomes[2].message
 
 
+
+def _always_grouped(monkeypatch):
+    """Make ingest_paths treat every file as read ahead with the next one ready: all store in one transaction."""
+    import ingest.load
+
+    real = ingest.load._read_ahead
+
+    def grouped(*args):
+        yield from ((f, read, True) for f, read, _ in real(*args))
+
+    monkeypatch.setattr(ingest.load, "_read_ahead", grouped)
+
+
+def test_files_stored_together_are_reported_once_committed_and_a_correction_supersedes(data_dir, tmp_path,
+                                                                                      monkeypatch):
+    _always_grouped(monkeypatch)
+    first = write(tmp_path / "a" / "845" / "2024-25" / "header.csv", HEADER + "1,M,01/01/2015,WBRI,,,\n")
+    corrected = write(tmp_path / "b" / "845" / "2024-25" / "header.csv",
+                      HEADER + "1,M,01/01/2015,WIRI,,,\n2,F,01/02/2016,WBRI,,,\n")
+    reported = []
+
+    def committed_loads():
+        # Another connection to the database the ingest is writing (same process, same settings) sees only
+        # what has been committed.
+        con = duckdb.connect(str(data_dir.landing))
+        try:
+            return con.sql("select file_name, status, rows_read, rows_loaded, rows_rejected from meta.loads").fetchall()
+        finally:
+            con.close()
+
+    outcomes = ingest_paths(data_dir.landing, [first, corrected],
+                            progress=lambda o, i, n: reported.append((o.path, o.status, committed_loads())))
+    # The second file in the same transaction supersedes the first, as it would in a run of its own.
+    assert outcomes[1].superseded == [outcomes[0].load_id]
+    assert query(data_dir.landing, "select child_id, ethnic from raw.ssda903_header order by 1") == [
+        ("1", "WIRI"), ("2", "WBRI")]
+    # Each file is reported after its transaction committed: a reader already sees both loads.
+    committed = [("header.csv", "superseded", 1, 1, 0), ("header.csv", "loaded", 2, 2, 0)]
+    assert [(p, st) for p, st, _ in reported] == [(first, "loaded"), (corrected, "loaded")]
+    assert [sorted(seen) for _, _, seen in reported] == [sorted(committed)] * 2
+
+
+def test_a_failure_while_storing_rolls_back_its_transaction_unreported_and_the_next_run_loads_all(
+        data_dir, tmp_path, monkeypatch):
+    import ingest.load
+
+    _always_grouped(monkeypatch)
+    files = [write(tmp_path / la / "2024-25" / "header.csv", HEADER + f"{la}1,M,01/01/2015,WBRI,,,\n")
+             for la in ("845", "846", "847")]
+    real_store, calls = ingest.load.store, []
+
+    def failing_store(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(ingest.load, "store", failing_store)
+    reported = []
+    with pytest.raises(duckdb.IOException):
+        ingest_paths(data_dir.landing, files, progress=lambda o, i, n: reported.append(o))
+    # The first two were stored in the same transaction as the third: rolled back with it, and never reported.
+    assert reported == []
+    assert loads(data_dir.landing) == []
+    monkeypatch.setattr(ingest.load, "store", real_store)
+    outcomes = ingest_paths(data_dir.landing, files)
+    assert [o.status for o in outcomes] == ["loaded"] * 3
+    assert query(data_dir.landing, "select child_id from raw.ssda903_header order by 1") == [
+        ("8451",), ("8461",), ("8471",)]
+
 def test_corrected_resubmission_supersedes(data_dir, tmp_path):
     first = write(tmp_path / "845" / "2024-25" / "header.csv",
                   HEADER + "1,M,01/01/2015,WBRI,,,\n2,F,01/02/2016,WBRI,,,\n3,F,01/03/2017,XXXX,,,\n")
