@@ -491,7 +491,8 @@ INGEST_CHECKPOINT_THRESHOLD = "1GB"
 # Files read ahead are stored in one transaction for as long as the next one is already read, up to this many: a
 # commit writes and syncs the write-ahead log (about 2 ms), which over thousands of small files is seconds. A file
 # is reported only after its transaction commits. If storing one fails, the others in its transaction are rolled
-# back with it, unreported, and load on the next run like any file not yet loaded.
+# back with it, unreported, and load on the next run like any file not yet loaded. (A file that cannot be read
+# ends the run too, but the files before it are committed first.)
 COMMIT_GROUP_FILES = 16
 
 
@@ -519,7 +520,10 @@ def _read_ahead(files: list[Path], la, year, as_at, key) -> Iterable[tuple[Path,
             f, future = pending.popleft()
             read = future.result() if future is not None else None
             submit()
-            yield f, read, bool(pending) and pending[0][1] is not None and pending[0][1].done()
+            # A read that failed is "done" too, but raises when its turn comes: the files stored before it are
+            # committed first, not rolled back with it.
+            following = pending[0][1] if pending else None
+            yield f, read, following is not None and following.done() and following.exception() is None
 
 
 def ingest_paths(landing: Path, paths: Iterable[Path], la: str | None = None, year: int | None = None,

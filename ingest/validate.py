@@ -7,8 +7,9 @@ file, so they name the column, the value and what was expected.
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -225,10 +226,11 @@ _PLANS_MAX = 512
 
 def _plan(table: Table, positions: dict[str, int], width: int, period: Period | None,
           pseudonym_key: bytes | None) -> _Plan:
-    # date.today() is in the key because the not_in_future rule compares with it.
-    cache_key = (id(table), tuple(sorted(positions.items())), width,
-                 (period.start, period.end, period.collection_year, period.name) if period else None,
-                 pseudonym_key, date.today())
+    # Today is in the key because the not_in_future rule compares with it; the pseudonymisation key is held only as
+    # its hash (the plan's pseudonymising expression holds the key itself, for as long as the plan lives).
+    today = date.today()
+    cache_key = (id(table), tuple(sorted(positions.items())), width, astuple(period) if period else None,
+                 hashlib.sha256(pseudonym_key).digest() if pseudonym_key else None, today)
     with _PLANS_LOCK:
         found = _PLANS.get(cache_key)
     if found is not None and found.table is table:
@@ -253,7 +255,7 @@ def _plan(table: Table, positions: dict[str, int], width: int, period: Period | 
         expr, errs = _check_column(table, col, period, pseudonym_key)
         typed.append(expr)
         checks.extend(errs)
-    checks.extend(_check_rules(table, period))
+    checks.extend(_check_rules(table, period, today))
     made = _Plan(
         table=table,
         wanted=sorted({positions[c.name] for c in kept if c.name in positions}),
@@ -397,7 +399,7 @@ def _check_keys(table: Table, frame: pl.DataFrame, kept: tuple[Column, ...]) -> 
     return [dupe_rows, clash]
 
 
-def _check_rules(table: Table, period: Period | None) -> list[_Check]:
+def _check_rules(table: Table, period: Period | None, today: date) -> list[_Check]:
     errs = []
     t = lambda name: pl.col(f"__typed_{name}")  # noqa: E731
     for spec in table.rules:
@@ -425,7 +427,7 @@ def _check_rules(table: Table, period: Period | None) -> list[_Check]:
                           pl.col(a).fill_null(""), highest.cast(pl.String).fill_null("none"))))
         elif rule == "not_in_future":
             for a in spec["columns"]:
-                errs.append(_Check(t(a) > pl.lit(date.today()), a, pl.col(a), "future_date",
+                errs.append(_Check(t(a) > pl.lit(today), a, pl.col(a), "future_date",
                                     pl.format(f"{a} {{}} is in the future", pl.col(a))))
         elif rule in ("period_start_not_after_end", "period_end_not_before_start", "period_within"):
             if period is None:

@@ -44,6 +44,15 @@ def test_columns_in_another_order_are_read_by_their_headings():
     assert b.select("child_id", "sex", "dob", "ethnic").rows() == [("B7", "F", date(2016, 3, 2), "WIRI")]
 
 
+
+def test_a_header_one_column_wider_counts_fields_against_its_own_width():
+    # The contract's columns are in the same places; the second file has an extra column at the end, so its
+    # rows must have 8 fields, not 7.
+    narrow = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,M,01/01/2015,WBRI,,,\n"
+    wide = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB,NOTE\nA1,M,01/01/2015,WBRI,,,,x\nA2,M,01/01/2015,WBRI,,,\n"
+    assert rejected(check(HEADER, text(narrow), "header.csv", YEAR_2025)) == []
+    assert rejected(check(HEADER, text(wide), "header.csv", YEAR_2025)) == [(2, "", "field_count")]
+
 def test_a_rule_broken_only_in_a_later_file_is_still_found():
     # The first file breaks nothing; the second breaks three different rules on three rows.
     good = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,M,01/01/2015,WBRI,,,\n"

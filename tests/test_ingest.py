@@ -200,6 +200,29 @@ def test_a_failure_while_storing_rolls_back_its_transaction_unreported_and_the_n
     assert query(data_dir.landing, "select child_id from raw.ssda903_header order by 1") == [
         ("8451",), ("8461",), ("8471",)]
 
+
+def test_a_file_that_cannot_be_read_ends_the_run_after_the_files_before_it_are_committed(data_dir, tmp_path,
+                                                                                         monkeypatch):
+    import ingest.load
+
+    files = [write(tmp_path / la / "2024-25" / "header.csv", HEADER + f"{la}1,M,01/01/2015,WBRI,,,\n")
+             for la in ("845", "846", "847")]
+    real_read = ingest.load._read_csv_file
+
+    def read(path, *args, **kwargs):
+        if path == files[2]:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest.load, "_read_csv_file", read)
+    reported = []
+    with pytest.raises(PermissionError):
+        ingest_paths(data_dir.landing, files, progress=lambda o, i, n: reported.append((o.path, o.status)))
+    # The failed read is met in its turn: the two files stored before it are committed and reported, not rolled
+    # back with it.
+    assert reported == [(files[0], "loaded"), (files[1], "loaded")]
+    assert [r[:2] for r in loads(data_dir.landing)] == [("header.csv", "loaded")] * 2
+
 def test_corrected_resubmission_supersedes(data_dir, tmp_path):
     first = write(tmp_path / "845" / "2024-25" / "header.csv",
                   HEADER + "1,M,01/01/2015,WBRI,,,\n2,F,01/02/2016,WBRI,,,\n3,F,01/03/2017,XXXX,,,\n")
