@@ -194,51 +194,43 @@ def _insert_frame(con, target: str, names: list[str], frame: pl.DataFrame) -> No
     columns = ", ".join(f'"{n}"' for n in names)
     con.execute(f"insert into {target} ({columns}) select {columns} from incoming_rows")
 
-def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame,
-          cleared: pl.DataFrame | None = None, transaction: bool = True) -> list[str]:
-    """In one transaction: supersede the current load for the same slot, insert rows, record the load.
 
-    Returns the load ids superseded. A rejected file supersedes nothing. With transaction=False the caller
-    holds the transaction (a workbook's lists load together or not at all).
+def store(con, table: Table, rec: LoadRecord, good: pl.DataFrame | None, rejects: pl.DataFrame,
+          cleared: pl.DataFrame | None = None) -> list[str]:
+    """Supersede the current load for the same slot, insert rows, record the load.
+
+    Returns the load ids superseded. A rejected file supersedes nothing. The caller holds the transaction
+    (`ingest.load`: a file's tables, or several files read ahead, load together or not at all).
     """
     superseded: list[str] = []
-    if transaction:
-        con.execute("begin transaction")
-    try:
-        if rec.status == "loaded":
-            where, params = _slot(rec)
-            superseded = [
-                r[0] for r in con.execute(f"select load_id from meta.loads where status = 'loaded' and {where}",
-                                          params).fetchall()
-            ]
-            for old in superseded:
-                con.execute(f"delete from {table.raw_table} where _load_id = ?", [old])
-                con.execute(
-                    "update meta.loads set status = 'superseded', superseded_by = ? where load_id = ?",
-                    [rec.load_id, old],
-                )
-            if good is not None and good.height:
-                names = [n for n, _ in raw_columns(table)]
-                _insert_frame(con, table.raw_table, names, good.select(names))
-        con.execute(
-            """insert into meta.loads (load_id, dataset, table_name, file_name, file_path, sha256, la_code,
-                   collection_year, period_start, period_end, encoding, synthetic, rows_read, rows_loaded,
-                   rows_rejected, status, message, started_at, finished_at)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [rec.load_id, rec.dataset, rec.table_name, rec.file_name, rec.file_path, rec.sha256, rec.la_code,
-             rec.collection_year, rec.period_start, rec.period_end, rec.encoding, rec.synthetic,
-             rec.rows_read, rec.rows_loaded, rec.rows_rejected, rec.status, rec.message, rec.started_at,
-             rec.finished_at or datetime.now()],
-        )
-        for target, frame in (("meta.rejected_rows", rejects), ("meta.cleared_values", cleared)):
-            if frame is not None and frame.height:
-                names = ["load_id", "row_number", "column_name", "value", "rule", "message"]
-                _insert_frame(con, target, names,
-                              frame.with_columns(pl.lit(rec.load_id).alias("load_id")).select(names))
-        if transaction:
-            con.execute("commit")
-    except BaseException:
-        if transaction:
-            con.execute("rollback")
-        raise
+    if rec.status == "loaded":
+        where, params = _slot(rec)
+        superseded = [
+            r[0] for r in con.execute(f"select load_id from meta.loads where status = 'loaded' and {where}",
+                                      params).fetchall()
+        ]
+        for old in superseded:
+            con.execute(f"delete from {table.raw_table} where _load_id = ?", [old])
+            con.execute(
+                "update meta.loads set status = 'superseded', superseded_by = ? where load_id = ?",
+                [rec.load_id, old],
+            )
+        if good is not None and good.height:
+            names = [n for n, _ in raw_columns(table)]
+            _insert_frame(con, table.raw_table, names, good.select(names))
+    con.execute(
+        """insert into meta.loads (load_id, dataset, table_name, file_name, file_path, sha256, la_code,
+               collection_year, period_start, period_end, encoding, synthetic, rows_read, rows_loaded,
+               rows_rejected, status, message, started_at, finished_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [rec.load_id, rec.dataset, rec.table_name, rec.file_name, rec.file_path, rec.sha256, rec.la_code,
+         rec.collection_year, rec.period_start, rec.period_end, rec.encoding, rec.synthetic,
+         rec.rows_read, rec.rows_loaded, rec.rows_rejected, rec.status, rec.message, rec.started_at,
+         rec.finished_at or datetime.now()],
+    )
+    for target, frame in (("meta.rejected_rows", rejects), ("meta.cleared_values", cleared)):
+        if frame is not None and frame.height:
+            names = ["load_id", "row_number", "column_name", "value", "rule", "message"]
+            _insert_frame(con, target, names,
+                          frame.with_columns(pl.lit(rec.load_id).alias("load_id")).select(names))
     return superseded

@@ -286,7 +286,7 @@ def _store_each(con, prepared: list[Prepared]) -> list[Outcome]:
             continue
         p.rec.finished_at = datetime.now()
         assert p.rec.rows_read == p.rec.rows_loaded + p.rec.rows_rejected, "row reconciliation failed"
-        p.outcome.superseded = store(con, p.table, p.rec, p.good, p.rejects, p.cleared, transaction=False)
+        p.outcome.superseded = store(con, p.table, p.rec, p.good, p.rejects, p.cleared)
         p.outcome.rows_read = p.rec.rows_read
         p.outcome.rows_loaded = p.rec.rows_loaded
         p.outcome.rows_rejected = p.rec.rows_rejected
